@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The pktio authors
+ */
+
+/*
+ * The shm driver: libpktio over a pktiod attachment (see pktio_shm.h for the region).
+ *
+ * Doorbell protocol, for a level-triggered fd. The eventfd counter is kept non-zero
+ * whenever the rx ring holds packets, and zero when it is empty:
+ *  - finding the ring empty, the client clears the counter, sets hdr.rx_wakeup, and looks
+ *    at the ring again (a full fence orders the flag store before that load);
+ *  - after each enqueue the appliance fences, loads rx_wakeup, and if it is set, swaps it
+ *    to 0 and writes the eventfd;
+ *  - finding packets left with the counter known to be zero, the client writes it.
+ * Both sides use a store-fence-load, so at least one of them sees the other (no lost
+ * wake-up). A handle opened with PKTIO_F_BUSYPOLL skips all of it and makes no syscall.
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_ring_elem.h>
+
+#include "pktio_private.h"
+#include "pktio_shm.h"
+#include "shm_private.h"
+
+#define RX_MAX 256u         /* descriptors one rx_burst takes */
+#define CTL_CHECK_POLLS 4096u/* busy-poll: empty polls between control socket checks */
+
+struct shm_port {
+	struct pktio_shm_hdr *hdr;
+	uint64_t size;
+	struct rte_ring *rx, *rx_free, *tx, *tx_comp;
+	char *slots;            /* slot 0 */
+	uint32_t slot_size;
+	uint32_t nb_rx;         /* first tx slot */
+	uint32_t nb_tx;
+	uint32_t nb_free;       /* tx slots on the free stack */
+	uint32_t idle;          /* busy-poll: empty polls since the last control check */
+	bool armed;             /* we set rx_wakeup and the appliance has not taken it */
+	bool pending;           /* the eventfd counter is non-zero */
+	bool dead;
+	uint32_t tx_free[];     /* stack of free tx slots */
+};
+
+static inline struct shm_port *
+shm(const struct pktio_port *p)
+{
+	return p->priv;
+}
+
+static void
+efd_clear(int efd)
+{
+	eventfd_t v;
+
+	(void)eventfd_read(efd, &v); /* non-blocking fd: EAGAIN when already zero */
+}
+
+static bool
+shm_dead(struct pktio_port *p)
+{
+	struct shm_port *s = shm(p);
+
+	if (!s->dead && __atomic_load_n(&s->hdr->state, __ATOMIC_ACQUIRE) != PKTIO_SHM_ALIVE)
+		s->dead = true;
+	return s->dead;
+}
+
+/* Has the control connection closed (pktiod crashed, or sent BYE)? */
+static bool
+ctl_hup(struct pktio_port *p, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = p->ctl_fd, .events = POLLIN };
+
+	if (poll(&pfd, 1, timeout_ms) <= 0)
+		return false;
+	shm_ctl_bye(p->ctl_fd);
+	shm(p)->dead = true;
+	return true;
+}
+
+/* The ring was seen empty: zero the counter and ask the appliance for a doorbell. */
+static void
+rx_arm(struct pktio_port *p)
+{
+	struct shm_port *s = shm(p);
+
+	if (s->armed) {
+		if (__atomic_load_n(&s->hdr->rx_wakeup, __ATOMIC_ACQUIRE) != 0)
+			return; /* still armed, counter still zero */
+		s->armed = false;
+		s->pending = true; /* the appliance took the flag: it rang */
+	}
+	if (s->pending) {
+		efd_clear(p->fd);
+		s->pending = false;
+	}
+	__atomic_store_n(&s->hdr->rx_wakeup, 1, __ATOMIC_RELAXED);
+	/* Order the flag store before the ring load (the appliance does the reverse). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (rte_ring_count(s->rx) == 0) {
+		s->armed = true;
+		return;
+	}
+	/* Packets raced in. Whoever takes the flag back rings. */
+	if (__atomic_exchange_n(&s->hdr->rx_wakeup, 0, __ATOMIC_ACQ_REL) != 0)
+		eventfd_write(p->fd, 1);
+	s->pending = true;
+}
+
+/* After a dequeue that left @p avail packets: keep the fd's readiness true. */
+static void
+rx_upkeep(struct pktio_port *p, unsigned int avail)
+{
+	struct shm_port *s = shm(p);
+
+	if (avail == 0) {
+		rx_arm(p);
+		return;
+	}
+	if (s->armed) {
+		if (__atomic_load_n(&s->hdr->rx_wakeup, __ATOMIC_ACQUIRE) != 0)
+			return; /* the appliance will ring: it enqueued and checks next */
+		s->armed = false;
+		s->pending = true;
+	}
+	if (!s->pending) {
+		eventfd_write(p->fd, 1);
+		s->pending = true;
+	}
+}
+
+static int
+shm_rx_burst(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
+{
+	struct shm_port *s = shm(p);
+	struct pktio_desc d[RX_MAX];
+	unsigned int i, avail;
+	uint64_t bytes = 0;
+
+	if (unlikely(shm_dead(p)))
+		return -ECONNRESET;
+	n = rte_ring_sc_dequeue_burst_elem(s->rx, d, sizeof(d[0]), RTE_MIN(n, RX_MAX), &avail);
+	for (i = 0; i < n; i++) {
+		const struct pktio_slot_meta *m =
+			(const void *)(s->slots + (size_t)d[i].slot * s->slot_size);
+
+		pkts[i].data = (char *)m + PKTIO_SLOT_HEADROOM;
+		pkts[i].len = d[i].len;
+		pkts[i].cap = d[i].len;
+		pkts[i].id = d[i].slot;
+		pkts[i].hash = m->hash;
+		pkts[i].tstamp = m->tstamp;
+		pkts[i].queue = m->queue;
+		pkts[i].flags = 0;
+		bytes += d[i].len;
+	}
+	p->st.rx_packets += n;
+	p->st.rx_bytes += bytes;
+	if (!(p->flags & PKTIO_F_BUSYPOLL))
+		rx_upkeep(p, avail);
+	else if (n == 0 && ++s->idle >= CTL_CHECK_POLLS) {
+		s->idle = 0;
+		if (ctl_hup(p, 0))
+			return -ECONNRESET;
+	}
+	return n;
+}
+
+static void
+shm_rx_release(struct pktio_port *p, const struct pktio_pkt *pkts, unsigned int n)
+{
+	struct shm_port *s = shm(p);
+	struct pktio_desc d[RX_MAX];
+	unsigned int i, k;
+
+	while (n > 0) {
+		k = RTE_MIN(n, RX_MAX);
+		for (i = 0; i < k; i++)
+			d[i] = (struct pktio_desc){ .slot = pkts[i].id };
+		/* rx_free holds every rx slot: this cannot fail */
+		rte_ring_sp_enqueue_burst_elem(s->rx_free, d, sizeof(d[0]), k, NULL);
+		pkts += k;
+		n -= k;
+	}
+}
+
+/* Move completed tx slots back onto the free stack. */
+static void
+tx_reclaim(struct shm_port *s)
+{
+	struct pktio_desc d[RX_MAX];
+	unsigned int i, n;
+
+	do {
+		n = rte_ring_sc_dequeue_burst_elem(s->tx_comp, d, sizeof(d[0]), RX_MAX, NULL);
+		for (i = 0; i < n; i++)
+			s->tx_free[s->nb_free++] = d[i].slot;
+	} while (n == RX_MAX);
+}
+
+static int
+shm_tx_reserve(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
+{
+	struct shm_port *s = shm(p);
+	unsigned int i;
+
+	if (unlikely(shm_dead(p)))
+		return -ECONNRESET;
+	if (s->nb_free < n)
+		tx_reclaim(s);
+	n = RTE_MIN(n, s->nb_free);
+	for (i = 0; i < n; i++) {
+		uint32_t slot = s->tx_free[--s->nb_free];
+
+		pkts[i].data = s->slots + (size_t)slot * s->slot_size + PKTIO_SLOT_HEADROOM;
+		pkts[i].len = 0;
+		pkts[i].cap = p->max_frame;
+		pkts[i].id = slot;
+	}
+	return n;
+}
+
+static int
+shm_tx_submit(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
+{
+	struct shm_port *s = shm(p);
+	struct pktio_desc d[RX_MAX];
+	unsigned int i, k, done = 0;
+	uint64_t bytes = 0;
+
+	for (i = 0; i < n; i++)
+		if (pkts[i].len > p->max_frame)
+			return -EMSGSIZE;
+	while (n > 0) {
+		unsigned int m = RTE_MIN(n, RX_MAX);
+
+		for (i = 0, k = 0; i < m; i++) {
+			if (pkts[i].len == 0) {
+				s->tx_free[s->nb_free++] = pkts[i].id;
+				continue;
+			}
+			d[k++] = (struct pktio_desc){ .slot = pkts[i].id, .len = pkts[i].len };
+			bytes += pkts[i].len;
+		}
+		/* tx holds every tx slot: this cannot fail */
+		rte_ring_sp_enqueue_burst_elem(s->tx, d, sizeof(d[0]), k, NULL);
+		done += k;
+		pkts += m;
+		n -= m;
+	}
+	p->st.tx_packets += done;
+	p->st.tx_bytes += bytes;
+	return done;
+}
+
+static int
+shm_wait_busy(struct pktio_port *p, int timeout_ms)
+{
+	struct shm_port *s = shm(p);
+	struct timespec t0, t;
+	unsigned int spins = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (rte_ring_count(s->rx) == 0) {
+		if (shm_dead(p))
+			return -ECONNRESET;
+		if (++spins % CTL_CHECK_POLLS == 0) {
+			if (ctl_hup(p, 0))
+				return -ECONNRESET;
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			if (timeout_ms >= 0 && (t.tv_sec - t0.tv_sec) * 1000 +
+			    (t.tv_nsec - t0.tv_nsec) / 1000000 >= timeout_ms)
+				return 0;
+		}
+		rte_pause();
+	}
+	return 1;
+}
+
+static int
+shm_wait_rx(struct pktio_port *p, int timeout_ms)
+{
+	struct shm_port *s = shm(p);
+	struct pollfd pfd[2] = {
+		{ .fd = p->fd, .events = POLLIN },
+		{ .fd = p->ctl_fd, .events = POLLIN },
+	};
+	int rc;
+
+	if (shm_dead(p))
+		return -ECONNRESET;
+	if (p->flags & PKTIO_F_BUSYPOLL)
+		return shm_wait_busy(p, timeout_ms);
+	if (rte_ring_count(s->rx) > 0)
+		return 1;
+	rx_arm(p);
+	if (s->pending)
+		return 1;
+	rc = poll(pfd, 2, timeout_ms);
+	if (rc < 0)
+		return -errno;
+	if (rc == 0)
+		return 0;
+	if (pfd[1].revents != 0 && ctl_hup(p, 0))
+		return -ECONNRESET;
+	if (pfd[0].revents & POLLIN) {
+		s->armed = false;
+		s->pending = true;
+	}
+	return shm_dead(p) ? -ECONNRESET : 1;
+}
+
+static int
+shm_wait_tx(struct pktio_port *p)
+{
+	const struct timespec ts = { .tv_nsec = 10000 };
+
+	/* No doorbell for completions: a worker takes tx within its idle back-off. */
+	if (shm_dead(p) || ctl_hup(p, 0))
+		return -ECONNRESET;
+	nanosleep(&ts, NULL);
+	return 0;
+}
+
+static void
+shm_stats(const struct pktio_port *p, struct pktio_stats *st)
+{
+	const struct pktio_shm_hdr *h = shm(p)->hdr;
+
+	st->rx_no_slot = h->rx_no_slot;
+	st->tx_sent = h->tx_sent;
+	st->tx_dropped = h->tx_dropped;
+}
+
+static int
+shm_map(struct pktio_port *p, const struct shm_attach *a)
+{
+	struct pktio_shm_hdr *h;
+	struct shm_port *s;
+	uint32_t i;
+
+	h = mmap(NULL, a->region_size, PROT_READ | PROT_WRITE, MAP_SHARED, a->memfd, 0);
+	if (h == MAP_FAILED)
+		return -errno;
+	if (pktio_shm_check(h, a->region_size) < 0)
+		goto unmap;
+	s = calloc(1, sizeof(*s) + h->nb_tx_slots * sizeof(s->tx_free[0]));
+	if (s == NULL)
+		goto unmap;
+	madvise(h, a->region_size, MADV_DONTFORK);
+	s->hdr = h;
+	s->size = a->region_size;
+	s->rx = pktio_shm_ring(h, h->rx_off);
+	s->rx_free = pktio_shm_ring(h, h->rx_free_off);
+	s->tx = pktio_shm_ring(h, h->tx_off);
+	s->tx_comp = pktio_shm_ring(h, h->tx_comp_off);
+	s->slots = pktio_shm_slot(h, 0);
+	s->slot_size = h->slot_size;
+	s->nb_rx = h->nb_rx_slots;
+	s->nb_tx = h->nb_tx_slots;
+	for (i = 0; i < s->nb_tx; i++)
+		s->tx_free[s->nb_free++] = s->nb_rx + s->nb_tx - 1 - i;
+	p->priv = s;
+	p->max_frame = h->max_frame;
+	p->port_index = h->port;
+	return 0;
+
+unmap:
+	munmap(h, a->region_size);
+	return -EPROTO;
+}
+
+static int
+shm_attach_open(struct pktio_port *p, const char *name, unsigned int queue, unsigned int flags,
+	 const char *sock)
+{
+	struct shm_attach a;
+	int rc;
+
+	rc = shm_ctl_attach(sock, name, queue, flags & PKTIO_F_MODE_MASK, &a);
+	if (rc < 0)
+		return rc;
+	rc = shm_map(p, &a);
+	close(a.memfd); /* the mapping keeps the region */
+	if (rc < 0) {
+		close(a.efd);
+		close(a.sock);
+		return rc;
+	}
+	p->fd = a.efd;
+	p->ctl_fd = a.sock;
+	if (!(flags & PKTIO_F_BUSYPOLL))
+		rx_arm(p); /* readable from the first packet on */
+	return 0;
+}
+
+static int
+shm_detach(struct pktio_port *p)
+{
+	const struct timespec ts = { .tv_nsec = 100000 };
+	struct shm_port *s = shm(p);
+	int i, rc;
+
+	/* Let the appliance take what is still queued for sending (at most 1 s). */
+	for (i = 0; i < 10000 && !shm_dead(p); i++) {
+		tx_reclaim(s);
+		if (s->nb_free == s->nb_tx)
+			break;
+		if (ctl_hup(p, 0))
+			break;
+		nanosleep(&ts, NULL);
+	}
+	rc = shm_dead(p) ? -ECONNRESET : 0;
+	munmap(s->hdr, s->size);
+	close(p->fd);
+	close(p->ctl_fd);
+	free(s);
+	return rc;
+}
+
+const struct pktio_driver pktio_shm_driver = {
+	.prefix = "shm",
+	.open = shm_attach_open,
+	.close = shm_detach,
+	.rx_burst = shm_rx_burst,
+	.rx_release = shm_rx_release,
+	.tx_reserve = shm_tx_reserve,
+	.tx_submit = shm_tx_submit,
+	.wait_rx = shm_wait_rx,
+	.wait_tx = shm_wait_tx,
+	.stats = shm_stats,
+};

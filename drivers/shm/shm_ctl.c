@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The pktio authors
+ */
+
+/* The client side of pktiod's control protocol: attach handshake and queries. */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "pktio_private.h"
+#include "pktio_msg.h"
+#include "shm_private.h"
+
+static void
+msg_hdr_init(struct pktio_msg_hdr *h, uint16_t type)
+{
+	h->version = PKTIO_MSG_VERSION;
+	h->type = type;
+	h->status = 0;
+}
+
+/* Receive one message and up to @p nfds fds; unused fd slots are set to -1. */
+static ssize_t
+msg_recv(int sock, void *buf, size_t len, int *fds, unsigned int nfds)
+{
+	char cbuf[CMSG_SPACE(4 * sizeof(int))];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	unsigned int i, got = 0;
+	ssize_t n;
+
+	for (i = 0; i < nfds; i++)
+		fds[i] = -1;
+	do {
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+			if (got < nfds)
+				fds[got++] = fd;
+			else
+				close(fd); /* more than asked for: do not leak */
+		}
+	}
+	if (n == 0)
+		return -ECONNRESET;
+	if ((size_t)n < sizeof(struct pktio_msg_hdr) || (mh.msg_flags & MSG_TRUNC))
+		return -EPROTO;
+	return n;
+}
+
+static int
+msg_check(const struct pktio_msg_hdr *h, uint16_t type)
+{
+	if (h->version != PKTIO_MSG_VERSION || h->type != type)
+		return -EPROTO;
+	return h->status;
+}
+
+int
+shm_ctl_attach(const char *sock, const char *port, unsigned int queue, unsigned int mode,
+	       struct shm_attach *a)
+{
+	struct pktio_msg_attach req = { .queue = queue, .mode = mode };
+	struct pktio_msg_attach_reply rep;
+	int fds[2], fd, rc;
+	ssize_t n;
+
+	if (strlen(port) >= sizeof(req.port))
+		return -ENAMETOOLONG;
+	msg_hdr_init(&req.hdr, PKTIO_MSG_ATTACH);
+	strcpy(req.port, port);
+	fd = pktio_sock_connect(pktio_sock_path(sock));
+	if (fd < 0)
+		return fd;
+	if (send(fd, &req, sizeof(req), MSG_NOSIGNAL) != sizeof(req)) {
+		rc = -errno;
+		goto close_sock;
+	}
+	n = msg_recv(fd, &rep, sizeof(rep), fds, 2);
+	if (n < 0) {
+		rc = n;
+		goto close_sock;
+	}
+	rc = n != sizeof(rep) ? -EPROTO : msg_check(&rep.hdr, PKTIO_MSG_ATTACH_REPLY);
+	if (rc == 0 && (fds[0] < 0 || fds[1] < 0))
+		rc = -EPROTO;
+	if (rc < 0) {
+		rep.reason[sizeof(rep.reason) - 1] = '\0';
+		pktio_log(LOG_ERR, "pktio: attach to %s refused: %s", port,
+			  n == sizeof(rep) ? rep.reason : "bad reply");
+		goto close_fds;
+	}
+	a->sock = fd;
+	a->memfd = fds[0];
+	a->efd = fds[1];
+	a->id = rep.id;
+	a->region_size = rep.region_size;
+	return 0;
+
+close_fds:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+close_sock:
+	close(fd);
+	return rc;
+}
+
+void
+shm_ctl_bye(int sock)
+{
+	struct pktio_msg_bye bye;
+	int fd;
+	ssize_t n = msg_recv(sock, &bye, sizeof(bye), &fd, 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n == sizeof(bye) && msg_check(&bye.hdr, PKTIO_MSG_BYE) >= 0) {
+		bye.reason[sizeof(bye.reason) - 1] = '\0';
+		pktio_log(LOG_WARNING, "pktio: pktiod detached us: %s", bye.reason);
+	}
+}
+
+int
+pktio_query(const char *sock, struct pktio_port_info *ports, unsigned int *nb_ports,
+	    struct pktio_client_info *clients, unsigned int *nb_clients)
+{
+	struct pktio_msg_query_reply *rep;
+	struct pktio_msg_hdr req;
+	size_t need;
+	int fd, rc;
+	ssize_t n;
+
+	if (nb_ports == NULL || (ports == NULL && *nb_ports > 0))
+		return -EINVAL;
+	rep = malloc(PKTIO_MSG_MAX);
+	if (rep == NULL)
+		return -ENOMEM;
+	msg_hdr_init(&req, PKTIO_MSG_QUERY);
+	fd = pktio_sock_connect(pktio_sock_path(sock));
+	if (fd < 0) {
+		rc = fd;
+		goto free_rep;
+	}
+	if (send(fd, &req, sizeof(req), MSG_NOSIGNAL) != sizeof(req)) {
+		rc = -errno;
+		goto close_sock;
+	}
+	n = msg_recv(fd, rep, PKTIO_MSG_MAX, &rc, 0);
+	rc = n < 0 ? (int)n : msg_check(&rep->hdr, PKTIO_MSG_QUERY_REPLY);
+	if (rc < 0)
+		goto close_sock;
+	need = sizeof(*rep) + rep->nb_ports * sizeof(*ports) +
+	       rep->nb_clients * sizeof(*clients);
+	if ((size_t)n != need) {
+		rc = -EPROTO;
+		goto close_sock;
+	}
+	if (*nb_ports > rep->nb_ports)
+		*nb_ports = rep->nb_ports;
+	memcpy(ports, rep + 1, *nb_ports * sizeof(*ports));
+	if (nb_clients != NULL) {
+		if (*nb_clients > rep->nb_clients)
+			*nb_clients = rep->nb_clients;
+		if (clients != NULL)
+			memcpy(clients, (char *)(rep + 1) + rep->nb_ports * sizeof(*ports),
+			       *nb_clients * sizeof(*clients));
+	}
+	rc = 0;
+close_sock:
+	close(fd);
+free_rep:
+	free(rep);
+	return rc;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The pktio authors
+ */
+
+#ifndef SHM_PRIVATE_H
+#define SHM_PRIVATE_H
+
+#include <stdint.h>
+
+/** What a successful attach handshake hands over. */
+struct shm_attach {
+	int sock;              /**< control connection, kept open while attached */
+	int memfd;             /**< the region */
+	int efd;               /**< doorbell */
+	uint32_t id;
+	uint64_t region_size;
+};
+
+/** Attach to @p port of the pktiod at @p sock. @return 0, or -errno. */
+int shm_ctl_attach(const char *sock, const char *port, unsigned int queue, unsigned int mode,
+		   struct shm_attach *a);
+
+/** Read (and log) the BYE that pktiod sends before closing an attachment. */
+void shm_ctl_bye(int sock);
+
+#endif /* SHM_PRIVATE_H */

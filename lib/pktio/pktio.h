@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The pktio authors
+ */
+
+#ifndef PKTIO_H
+#define PKTIO_H
+
+/**
+ * @file
+ * libpktio: packet I/O through a file descriptor.
+ *
+ * A process opens a port of the pktiod appliance (or, with another driver, a kernel
+ * interface) and gets a handle whose file descriptor works with poll(), select() and
+ * epoll. Packets move with read/readv/write/writev-style batch calls that copy, or with
+ * a zero-copy burst API that hands out pointers into memory shared with the appliance.
+ *
+ * Conventions: functions return 0 or a count on success and a negative errno on failure;
+ * pktio_port_open() returns NULL and sets errno. This header needs only libc.
+ *
+ * Threads: a handle may be used by one thread at a time; use one handle per thread (open
+ * the port several times, in fanout mode for example) rather than locking one.
+ *
+ * fork: the attachment is not inherited. The child must not use the parent's handles
+ * (its copy of the shared mapping is private to it, see MADV_DONTFORK); it calls
+ * pktio_port_open() again. exec: the descriptors are close-on-exec and the attachment is
+ * released when the last process holding its control socket exits.
+ *
+ * The appliance going away: calls return -ECONNRESET once pktiod has shut down or
+ * crashed; the port fd turns readable (a clean shutdown rings it) so sleepers wake, and
+ * pktio_port_ctl_fd() reports POLLHUP in every case. Close the handle and open again
+ * once pktiod is back.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Control socket used when neither the caller nor $PKTIO_SOCKET names one. */
+#define PKTIO_SOCKET_DEFAULT "/run/pktio/pktiod.sock"
+
+/** Environment variable naming the control socket. */
+#define PKTIO_SOCKET_ENV "PKTIO_SOCKET"
+
+/** Queue argument to pktio_port_open(): receive from every queue of the port. */
+#define PKTIO_QUEUE_ANY 0xffffu
+
+/** Longest port name, terminating NUL included. */
+#define PKTIO_NAMESIZE 32
+
+/** @name Flags for pktio_port_open()
+ * One attach mode (EXCLUSIVE is the default) may be or'ed with the other flags.
+ * @{
+ */
+#define PKTIO_F_EXCLUSIVE 0x0000u /**< sole receiver of the queue(s) */
+#define PKTIO_F_FANOUT    0x0001u /**< share the queue(s); each flow goes to one member */
+#define PKTIO_F_MIRROR    0x0002u /**< receive a copy of every packet */
+#define PKTIO_F_MODE_MASK 0x0003u
+#define PKTIO_F_NONBLOCK  0x0010u /**< calls return -EAGAIN instead of sleeping */
+#define PKTIO_F_BUSYPOLL  0x0020u /**< never arm the doorbell: no syscall on any data call,
+				       *   the fd's readiness is not maintained */
+/** @} */
+
+/** Metadata flag: the packet was cut to fit the caller's buffer. */
+#define PKTIO_PKT_TRUNCATED 0x0001u
+
+/** hpio's header version, the value of pktio_hdr.version. */
+#define PKTIO_HDR_VERSION 2
+
+/**
+ * The packed 12-byte header that starts every iovec of pktio_readv() and pktio_writev(),
+ * as hpio defines it. The frame follows it immediately.
+ */
+struct pktio_hdr {
+	uint8_t version;   /**< PKTIO_HDR_VERSION */
+	uint8_t hdrlen;    /**< sizeof(struct pktio_hdr): where the frame starts */
+	uint16_t pktlen;   /**< frame length; on receive the real length, even when cut */
+	uint64_t tstamp;   /**< receive time, ns since the Unix epoch; ignored on send */
+} __attribute__((packed));
+
+/** Receive metadata, filled by pktio_read() and pktio_rx_burst(). */
+struct pktio_meta {
+	uint64_t tstamp;   /**< receive time, ns since the Unix epoch */
+	uint32_t len;      /**< real frame length */
+	uint32_t hash;     /**< flow hash used for fanout (RSS or software) */
+	uint16_t port;     /**< appliance port index */
+	uint16_t queue;    /**< receive queue */
+	uint32_t flags;    /**< PKTIO_PKT_* */
+};
+
+/** One packet of the zero-copy API. */
+struct pktio_pkt {
+	void *data;        /**< frame bytes, in the shared region */
+	uint32_t len;      /**< rx: frame length; tx: set by the caller before submit */
+	uint32_t cap;      /**< bytes available at data (tx), or len (rx) */
+	uint32_t id;       /**< opaque buffer id; do not change */
+	uint32_t hash;     /**< rx: flow hash */
+	uint64_t tstamp;   /**< rx: receive time, ns */
+	uint16_t queue;    /**< rx: receive queue */
+	uint16_t flags;    /**< PKTIO_PKT_* */
+	uint32_t reserved;
+};
+
+/** Statistics of one handle. The appliance counts rx_* and tx_sent; the library the rest. */
+struct pktio_stats {
+	uint64_t rx_packets;     /**< packets handed to this handle */
+	uint64_t rx_bytes;
+	uint64_t rx_no_slot;     /**< dropped: this handle had no free buffer (too slow) */
+	uint64_t rx_truncated;   /**< cut to fit the caller's buffer */
+	uint64_t tx_packets;     /**< packets submitted by this handle */
+	uint64_t tx_bytes;
+	uint64_t tx_sent;        /**< accepted by the device */
+	uint64_t tx_dropped;     /**< dropped by the appliance (device full, no mbuf, bad length) */
+	uint64_t wakeups;        /**< times a blocking call slept on the doorbell */
+};
+
+/** A port as the appliance reports it (pktio_query()). */
+struct pktio_port_info {
+	char name[PKTIO_NAMESIZE];
+	char device[96];        /**< DPDK device name */
+	uint16_t index;         /**< port index */
+	uint16_t nb_rxq;
+	uint16_t nb_txq;
+	uint16_t nb_clients;
+	uint32_t max_frame;
+	uint32_t ring_size;
+	uint64_t rx_packets;    /**< received from the device */
+	uint64_t rx_bytes;
+	uint64_t tx_packets;    /**< sent to the device */
+	uint64_t tx_bytes;
+	uint64_t rx_missed;     /**< device: no room in its rx ring (imissed) */
+	uint64_t rx_errors;     /**< device: ierrors + rx_nombuf */
+	uint64_t tx_errors;     /**< device: oerrors */
+	uint64_t rx_no_client;  /**< dropped: no exclusive or fanout client */
+	uint64_t rx_oversize;   /**< dropped: longer than max_frame */
+	uint64_t tx_full;       /**< dropped: the device did not take them */
+	uint64_t tx_nombuf;     /**< dropped: no mbuf to copy into */
+};
+
+/** An attachment as the appliance reports it (pktio_query()). */
+struct pktio_client_info {
+	char port[PKTIO_NAMESIZE];
+	uint32_t id;            /**< attachment id */
+	int32_t pid;
+	uint32_t uid;
+	uint16_t queue;         /**< or PKTIO_QUEUE_ANY */
+	uint16_t mode;          /**< PKTIO_F_EXCLUSIVE, _FANOUT or _MIRROR */
+	uint64_t rx_packets;
+	uint64_t rx_no_slot;
+	uint64_t tx_packets;
+	uint64_t tx_dropped;
+	uint64_t violations;    /**< hostile values found in its shared memory */
+};
+
+struct pktio_port;
+
+/**
+ * Attach to a port.
+ *
+ * @param name
+ *   The port name from pktiod's configuration ("p0", or "shm:p0"). Other drivers are
+ *   chosen by prefix.
+ * @param queue
+ *   Receive queue to attach to, or PKTIO_QUEUE_ANY for all of them. Transmission uses
+ *   queue % nb_txq (queue 0 for PKTIO_QUEUE_ANY).
+ * @param flags
+ *   PKTIO_F_* flags.
+ * @param sock
+ *   Control socket path; NULL for $PKTIO_SOCKET, then PKTIO_SOCKET_DEFAULT.
+ * @return
+ *   A handle, or NULL with errno: ENOENT (no such port or socket), ECONNREFUSED (no
+ *   pktiod listening), EBUSY (the queue has an exclusive client, or exclusive was
+ *   asked of a queue that has clients), EACCES (this uid/gid may not attach), EINVAL
+ *   (bad flags or queue), EPROTO (protocol or layout mismatch), ENOMEM, EMFILE.
+ */
+struct pktio_port *pktio_port_open(const char *name, unsigned int queue, unsigned int flags,
+				   const char *sock);
+
+/**
+ * Detach and free the handle. Waits (at most one second) for packets still being sent
+ * to be taken by the appliance.
+ *
+ * @return 0, or -ECONNRESET when the appliance had gone.
+ */
+int pktio_port_close(struct pktio_port *p);
+
+/**
+ * The descriptor to poll: readable exactly when a read would return a packet (level
+ * triggered), or the appliance has gone. POLLOUT is always reported: a write that finds
+ * no free buffer waits, briefly, for the appliance to take packets.
+ */
+int pktio_port_fd(const struct pktio_port *p);
+
+/** The control connection; POLLHUP on it means the appliance is gone. */
+int pktio_port_ctl_fd(const struct pktio_port *p);
+
+/** Largest frame the port carries. */
+unsigned int pktio_port_max_frame(const struct pktio_port *p);
+
+/**
+ * Receive one packet, copying it into @p buf.
+ *
+ * @param meta
+ *   If not NULL, filled with the packet's metadata (meta->len is the real length).
+ * @return
+ *   Bytes copied (the frame is cut to @p len and flagged PKTIO_PKT_TRUNCATED), or
+ *   -EAGAIN (non-blocking and nothing waiting), -ECONNRESET (appliance gone),
+ *   -EINTR (a signal interrupted the sleep).
+ */
+ssize_t pktio_read(struct pktio_port *p, void *buf, size_t len, struct pktio_meta *meta);
+
+/**
+ * Receive up to @p iovcnt packets, one per iovec. Each iovec gets a struct pktio_hdr
+ * followed by the frame; a frame longer than the room left is cut, its header keeps the
+ * real length and stats.rx_truncated counts it. Blocks until at least one packet is
+ * there unless the handle is non-blocking.
+ *
+ * @return
+ *   Packets received (>= 1), or -EAGAIN, -ECONNRESET, -EINTR as pktio_read(), or -EINVAL
+ *   when an iovec is shorter than the header.
+ */
+int pktio_readv(struct pktio_port *p, const struct iovec *iov, int iovcnt);
+
+/**
+ * Send one frame of @p len bytes.
+ *
+ * @return
+ *   @p len, or -EMSGSIZE (longer than the port's max frame, or empty), -EAGAIN
+ *   (non-blocking and no free buffer), -ECONNRESET.
+ */
+ssize_t pktio_write(struct pktio_port *p, const void *buf, size_t len);
+
+/**
+ * Send up to @p iovcnt frames, one per iovec, each a struct pktio_hdr followed by
+ * hdr.pktlen bytes of frame.
+ *
+ * @return
+ *   Packets queued (may be fewer than iovcnt when non-blocking), or -EINVAL (a header
+ *   with the wrong version, or a pktlen beyond its iovec) when the first is bad,
+ *   -EMSGSIZE, -EAGAIN, -ECONNRESET. A bad iovec after the first ends the batch there.
+ */
+int pktio_writev(struct pktio_port *p, const struct iovec *iov, int iovcnt);
+
+/**
+ * Zero-copy receive: up to @p n packets whose data point into the shared region and
+ * stay valid until released. Never blocks; use pktio_wait() to sleep.
+ *
+ * @return Packets returned (0 when none), or -ECONNRESET.
+ */
+int pktio_rx_burst(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n);
+
+/** Give buffers from pktio_rx_burst() back, in any order and number. */
+void pktio_rx_release(struct pktio_port *p, const struct pktio_pkt *pkts, unsigned int n);
+
+/**
+ * Zero-copy transmit, step 1: reserve up to @p n buffers (cap bytes each) to fill in
+ * place. Reclaims completed buffers first; never blocks.
+ *
+ * @return Buffers reserved (0 when none is free), or -ECONNRESET.
+ */
+int pktio_tx_reserve(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n);
+
+/**
+ * Zero-copy transmit, step 2: send @p n reserved buffers with their len set. A buffer
+ * with len 0 is given back unsent.
+ *
+ * @return Packets submitted, or -EMSGSIZE (a len above cap; nothing sent), -ECONNRESET.
+ */
+int pktio_tx_submit(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n);
+
+/**
+ * Sleep until a packet can be read, the appliance goes, or @p timeout_ms passes
+ * (-1: no limit). Used by blocking reads; exposed for zero-copy loops.
+ *
+ * @return 1 readable, 0 timed out, -ECONNRESET, -EINTR.
+ */
+int pktio_wait(struct pktio_port *p, int timeout_ms);
+
+/** Fill @p st with this handle's counters. @return 0, or -EINVAL. */
+int pktio_stats_get(const struct pktio_port *p, struct pktio_stats *st);
+
+/**
+ * Ask the appliance for its ports and attachments.
+ *
+ * @param sock
+ *   Control socket path, as for pktio_port_open().
+ * @param ports, nb_ports
+ *   Array and, in/out, its size / the number of ports filled.
+ * @param clients, nb_clients
+ *   Same for attachments; may be NULL/0.
+ * @return
+ *   0, or -ENOENT/-ECONNREFUSED (no appliance), -EPROTO, -EACCES.
+ */
+int pktio_query(const char *sock, struct pktio_port_info *ports, unsigned int *nb_ports,
+		struct pktio_client_info *clients, unsigned int *nb_clients);
+
+/** Print callback for the library's diagnostics; NULL (the default) keeps it quiet. */
+typedef void (*pktio_log_fn)(int level, const char *msg);
+
+/** Install a log callback; @p level is a syslog level, messages at or below it pass. */
+void pktio_log_set(pktio_log_fn fn, int level);
+
+/** The pktio_hdr for a received packet, as readv writes it. */
+static inline void
+pktio_hdr_set(struct pktio_hdr *h, uint16_t pktlen, uint64_t tstamp)
+{
+	h->version = PKTIO_HDR_VERSION;
+	h->hdrlen = sizeof(*h);
+	h->pktlen = pktlen;
+	h->tstamp = tstamp;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PKTIO_H */

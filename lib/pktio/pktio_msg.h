@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The pktio authors
+ */
+
+#ifndef PKTIO_MSG_H
+#define PKTIO_MSG_H
+
+/**
+ * @file
+ * Control protocol between clients and pktiod, over a SOCK_SEQPACKET unix socket.
+ *
+ * One message per datagram, each starting with struct pktio_msg_hdr. A client connects and
+ * sends either ATTACH or QUERY:
+ *
+ *  - ATTACH -> ATTACH_REPLY. On success the reply carries two fds (SCM_RIGHTS): the region
+ *    memfd and the doorbell eventfd. The connection then stays open for the attachment's
+ *    life; its closing (exit, crash, SIGKILL) is the detach.
+ *  - QUERY -> QUERY_REPLY: counts, then the port and client arrays (public structs).
+ *
+ * pktiod sends BYE on a live attachment when it shuts down or detaches the client (with a
+ * reason), then closes.
+ */
+
+#include <stdint.h>
+#include "pktio.h"
+
+#define PKTIO_MSG_VERSION 1
+#define PKTIO_MSG_MAX     (64 * 1024)
+
+enum pktio_msg_type {
+	PKTIO_MSG_ATTACH = 1,
+	PKTIO_MSG_ATTACH_REPLY = 2,
+	PKTIO_MSG_QUERY = 3,
+	PKTIO_MSG_QUERY_REPLY = 4,
+	PKTIO_MSG_BYE = 5,
+};
+
+struct pktio_msg_hdr {
+	uint16_t version;  /**< PKTIO_MSG_VERSION */
+	uint16_t type;     /**< pktio_msg_type */
+	int32_t status;    /**< replies: 0 or -errno */
+};
+
+struct pktio_msg_attach {
+	struct pktio_msg_hdr hdr;
+	char port[PKTIO_NAMESIZE];
+	uint16_t queue;    /**< rx queue or PKTIO_QUEUE_ANY */
+	uint16_t mode;     /**< PKTIO_F_EXCLUSIVE, _FANOUT or _MIRROR */
+	uint32_t flags;    /**< reserved, 0 */
+};
+
+struct pktio_msg_attach_reply {
+	struct pktio_msg_hdr hdr;
+	uint32_t id;               /**< attachment id */
+	uint32_t pad;
+	uint64_t region_size;      /**< bytes to map from the memfd */
+	char reason[96];           /**< why, when status != 0 */
+};
+
+struct pktio_msg_bye {
+	struct pktio_msg_hdr hdr;
+	char reason[96];
+};
+
+struct pktio_msg_query_reply {
+	struct pktio_msg_hdr hdr;
+	uint32_t nb_ports;
+	uint32_t nb_clients;
+	/* then nb_ports struct pktio_port_info, then nb_clients struct pktio_client_info */
+};
+
+_Static_assert(sizeof(struct pktio_msg_hdr) == 8, "msg hdr");
+_Static_assert(sizeof(struct pktio_msg_attach) == 48, "attach msg");
+_Static_assert(sizeof(struct pktio_msg_attach_reply) == 120, "attach reply");
+_Static_assert(sizeof(struct pktio_msg_query_reply) == 16, "query reply");
+
+#endif /* PKTIO_MSG_H */

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The pktio authors
+ */
+
+#ifndef PKTIO_PRIVATE_H
+#define PKTIO_PRIVATE_H
+
+/* Internals of libpktio: the driver interface behind the public calls. Not installed. */
+
+#include <stdarg.h>
+#include "pktio.h"
+
+/** Packets a copy call moves per driver burst. */
+#define PKTIO_BURST 64
+
+/**
+ * A transport. The library builds read/readv/write/writev on the zero-copy operations;
+ * each driver keeps its own state behind port->priv.
+ */
+struct pktio_driver {
+	const char *prefix;  /**< selects the driver: "prefix:name" */
+	int (*open)(struct pktio_port *p, const char *name, unsigned int queue,
+		    unsigned int flags, const char *sock);
+	int (*close)(struct pktio_port *p);
+	int (*rx_burst)(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n);
+	void (*rx_release)(struct pktio_port *p, const struct pktio_pkt *pkts, unsigned int n);
+	int (*tx_reserve)(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n);
+	int (*tx_submit)(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n);
+	/** sleep until rx is possible: 1, 0 on timeout, or -errno */
+	int (*wait_rx)(struct pktio_port *p, int timeout_ms);
+	/** sleep until a tx buffer may be free: 0, or -errno */
+	int (*wait_tx)(struct pktio_port *p);
+	/** add the driver's counters to @p st */
+	void (*stats)(const struct pktio_port *p, struct pktio_stats *st);
+};
+
+struct pktio_port {
+	const struct pktio_driver *drv;
+	unsigned int flags;       /**< PKTIO_F_* */
+	int fd;                   /**< what the user polls */
+	int ctl_fd;               /**< control connection, or -1 */
+	unsigned int max_frame;
+	uint16_t port_index;      /**< reported in pktio_meta.port */
+	struct pktio_stats st;    /**< counters kept by the library */
+	void *priv;               /**< the driver's state */
+};
+
+extern const struct pktio_driver pktio_shm_driver;
+
+/** Log through the user's callback, if any. */
+void pktio_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** The control socket path: @p sock, else $PKTIO_SOCKET, else the default. */
+const char *pktio_sock_path(const char *sock);
+
+/** Connect a SOCK_SEQPACKET socket to @p path. @return fd, or -errno. */
+int pktio_sock_connect(const char *path);
+
+#endif /* PKTIO_PRIVATE_H */

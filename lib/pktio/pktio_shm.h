@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The pktio authors
+ */
+
+#ifndef PKTIO_SHM_H
+#define PKTIO_SHM_H
+
+/**
+ * @file
+ * The shared-memory contract between pktiod and one client attachment (an ABI).
+ *
+ * Each attachment has a region of its own (a memfd, MFD_HUGETLB when hugepages exist),
+ * created and laid out by pktiod before its fd is passed to the client:
+ *
+ *   offset 0          struct pktio_shm_hdr (3 cache lines)
+ *   hdr.rx_off        rte_ring rx       appliance -> client  descriptors of received frames
+ *   hdr.rx_free_off   rte_ring rx_free client -> appliance  rx slots given back (AF_XDP fill)
+ *   hdr.tx_off        rte_ring tx       client -> appliance  descriptors of frames to send
+ *   hdr.tx_comp_off   rte_ring tx_comp appliance -> client  tx slots done with (completion)
+ *   hdr.slots_off     nb_rx_slots rx slots, then nb_tx_slots tx slots, slot_size apart
+ *
+ * The rings are single-producer single-consumer rte_rings (rte_ring_init(), RING_F_SP_ENQ |
+ * RING_F_SC_DEQ | RING_F_EXACT_SZ) of struct pktio_desc (8 bytes), each able to hold every
+ * slot of its side, so an enqueue of a slot the producer owns never fails.
+ *
+ * A slot is a PKTIO_SLOT_HEADROOM-byte struct pktio_slot_meta (written by the appliance on
+ * receive) followed by room for max_frame bytes. Rx slots are 0 .. nb_rx_slots-1, tx slots
+ * nb_rx_slots .. nb_rx_slots+nb_tx_slots-1. At attach time the appliance owns every rx slot
+ * (as if the client had put them all on rx_free) and the client every tx slot.
+ *
+ * Trust: the client trusts the appliance. The appliance trusts nothing in the region: it
+ * never calls rte_ring functions on it (a client could rewrite a ring's mask), it keeps
+ * its own copy of every ring's geometry and of its own indices, validates each peer index
+ * it loads, each slot number against range and ownership (a private table), and each length
+ * against slot size and max frame. A violation detaches the client with a logged reason.
+ */
+
+#include <stdint.h>
+#include <rte_ring_core.h>
+
+#define PKTIO_SHM_MAGIC   0x4d48534f4954504bull /* "KPTIOSHM" */
+#define PKTIO_SHM_VERSION 1
+
+#define PKTIO_SHM_CACHE_LINE 64
+#define PKTIO_SLOT_HEADROOM  64
+
+/** hdr.state, written by the appliance. */
+enum pktio_shm_state {
+	PKTIO_SHM_ALIVE = 1,  /**< serving */
+	PKTIO_SHM_GONE = 2,   /**< the appliance shut down or detached this client */
+};
+
+/** One ring entry. */
+struct pktio_desc {
+	uint32_t slot;   /**< slot number */
+	uint16_t len;    /**< frame length (0 in rx_free and tx_comp) */
+	uint16_t flags;  /**< reserved, 0 */
+};
+
+/** Per-packet receive metadata at the start of an rx slot; written by the appliance. */
+struct pktio_slot_meta {
+	uint64_t tstamp; /**< ns since the epoch */
+	uint32_t hash;   /**< flow hash */
+	uint16_t queue;  /**< rx queue */
+	uint16_t flags;
+};
+
+struct pktio_shm_hdr {
+	/* Cache line 0: written by the appliance before the region is handed over;
+	 * read-only afterwards for both sides. */
+	uint64_t magic;          /**< PKTIO_SHM_MAGIC */
+	uint32_t version;        /**< PKTIO_SHM_VERSION */
+	uint32_t ring_size;      /**< entries each ring holds (= slots of its side) */
+	uint64_t region_size;    /**< bytes mapped */
+	uint32_t nb_rx_slots;
+	uint32_t nb_tx_slots;
+	uint32_t slot_size;      /**< slot stride: headroom + room for max_frame, 64-aligned */
+	uint32_t max_frame;      /**< longest frame, either direction */
+	uint16_t port;           /**< appliance port index */
+	uint16_t queue;          /**< attached rx queue or PKTIO_QUEUE_ANY */
+	uint32_t rx_off;
+	uint32_t rx_free_off;
+	uint32_t tx_off;
+	uint32_t tx_comp_off;
+	uint32_t slots_off;
+
+	/* Cache line 1: written by the client only. */
+	uint32_t rx_wakeup __attribute__((aligned(PKTIO_SHM_CACHE_LINE)));
+	/**< 1: the client is going to sleep on an empty rx ring; the appliance clears it and
+	 * rings the doorbell eventfd after its next enqueue */
+
+	/* Cache line 2: written by the appliance only. */
+	uint32_t state __attribute__((aligned(PKTIO_SHM_CACHE_LINE))); /**< pktio_shm_state */
+	uint32_t pad;
+	uint64_t rx_packets;     /**< frames put on the rx ring */
+	uint64_t rx_bytes;
+	uint64_t rx_no_slot;     /**< frames dropped: rx_free was empty */
+	uint64_t tx_sent;        /**< frames from the tx ring accepted by the device */
+	uint64_t tx_dropped;     /**< frames from the tx ring dropped */
+} __attribute__((aligned(PKTIO_SHM_CACHE_LINE)));
+
+_Static_assert(sizeof(struct pktio_desc) == 8, "pktio_desc is 8 bytes");
+_Static_assert(sizeof(struct pktio_slot_meta) <= PKTIO_SLOT_HEADROOM, "slot meta fits headroom");
+_Static_assert(sizeof(struct pktio_shm_hdr) == 3 * PKTIO_SHM_CACHE_LINE, "shm header size");
+_Static_assert(__builtin_offsetof(struct pktio_shm_hdr, rx_wakeup) == 64, "client line");
+_Static_assert(__builtin_offsetof(struct pktio_shm_hdr, state) == 128, "appliance line");
+
+/** Geometry of a region, computed by pktio_shm_layout(). */
+struct pktio_shm_layout {
+	uint32_t ring_size;
+	uint32_t slot_size;
+	uint32_t max_frame;
+	uint32_t ring_bytes;     /**< bytes of one ring, header included */
+	uint32_t rx_off, rx_free_off, tx_off, tx_comp_off, slots_off;
+	uint64_t region_size;
+};
+
+/**
+ * Compute the layout for @p ring_size slots per side and frames of @p max_frame bytes,
+ * rounded up to @p page (the backing page size).
+ * @return 0, or -EINVAL for sizes out of range.
+ */
+int pktio_shm_layout(struct pktio_shm_layout *l, uint32_t ring_size, uint32_t max_frame,
+		     uint64_t page);
+
+/**
+ * Check a header read from a region against its mapped size; the client's check of what
+ * the appliance gave it. @return 0, or -EPROTO.
+ */
+int pktio_shm_check(const struct pktio_shm_hdr *h, uint64_t mapped);
+
+/** Address of slot @p n. */
+static inline void *
+pktio_shm_slot(const struct pktio_shm_hdr *h, uint32_t n)
+{
+	return (char *)h + h->slots_off + (uint64_t)n * h->slot_size;
+}
+
+/** The ring at byte offset @p off. */
+static inline struct rte_ring *
+pktio_shm_ring(const struct pktio_shm_hdr *h, uint32_t off)
+{
+	return (struct rte_ring *)((uintptr_t)h + off);
+}
+
+#endif /* PKTIO_SHM_H */
