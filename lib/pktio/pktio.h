@@ -139,6 +139,8 @@ struct pktio_port_info {
 	uint64_t rx_oversize;   /**< dropped: longer than max_frame */
 	uint64_t tx_full;       /**< dropped: the device did not take them */
 	uint64_t tx_nombuf;     /**< dropped: no mbuf to copy into */
+	uint64_t tx_invalid;    /**< dropped: a client gave a length of 0 */
+	uint64_t mbuf_in_use;   /**< mbufs of the port's pool not in the pool now */
 };
 
 /** An attachment as the appliance reports it (pktio_query()). */

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The pktio authors
+ */
+
+/*
+ * Attachments: one shared region per client, and the per-port tables that tell the
+ * worker whom to deliver to. Tables are immutable once published; a change builds a new
+ * one, publishes it, and frees the old one (and any detached client) after an RCU grace
+ * period, so the worker never takes a lock.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_rcu_qsbr.h>
+
+#include "pktio_msg.h"
+#include "pktiod.h"
+
+#define HUGE_PAGE (2u << 20)
+
+static bool
+may_attach(const struct pktiod_port_conf *pc, uid_t uid, gid_t gid)
+{
+	unsigned int i;
+
+	if (uid == 0 || uid == geteuid())
+		return true;
+	for (i = 0; i < pc->nb_uid; i++)
+		if (pc->allow_uid[i] == uid)
+			return true;
+	for (i = 0; i < pc->nb_gid; i++)
+		if (pc->allow_gid[i] == gid)
+			return true;
+	return false;
+}
+
+/* Does @p a share an rx queue with a request for @p queue? */
+static bool
+overlaps(const struct pktiod_att *a, uint16_t queue)
+{
+	return a->queue == PKTIO_QUEUE_ANY || queue == PKTIO_QUEUE_ANY || a->queue == queue;
+}
+
+/* Can a client attach to @p queue in @p mode next to the existing ones? */
+static int
+mode_check(const struct pktiod_port *p, uint16_t queue, uint16_t mode)
+{
+	const struct pktiod_att *a;
+	unsigned int n = 0;
+
+	for (a = p->atts; a != NULL; a = a->next) {
+		if (!overlaps(a, queue))
+			continue;
+		if (a->mode == PKTIO_F_EXCLUSIVE || (mode == PKTIO_F_EXCLUSIVE))
+			return -EBUSY;
+		n++;
+	}
+	return n >= PKTIOD_MAX_CLIENTS ? -EBUSY : 0;
+}
+
+/* Build and publish the port's table from its attachment list. */
+static int
+port_publish(struct pktiod *d, struct pktiod_port *p)
+{
+	uint16_t nq = p->conf->nb_rxq, q;
+	struct port_tab *t = NULL, *old;
+	struct pktiod_att *a;
+
+	if (p->atts != NULL) {
+		t = calloc(1, sizeof(*t) + nq * sizeof(t->rxq[0]));
+		if (t == NULL)
+			return -ENOMEM;
+	}
+	for (a = p->atts; a != NULL; a = a->next) {
+		t->tx[t->nb_tx++] = a;
+		for (q = 0; q < nq; q++) {
+			struct rxq_tab *rt = &t->rxq[q];
+
+			if (a->queue != PKTIO_QUEUE_ANY && a->queue != q)
+				continue;
+			if (a->mode == PKTIO_F_MIRROR)
+				rt->mirror[rt->nb_mirror++] = a;
+			else if (a->mode == PKTIO_F_FANOUT)
+				rt->fanout[rt->nb_fanout++] = a;
+			else
+				rt->excl = a;
+		}
+	}
+	old = p->tab;
+	__atomic_store_n(&p->tab, t, __ATOMIC_RELEASE);
+	/* after this, no worker holds the old table or anything only it pointed to */
+	rte_rcu_qsbr_synchronize(d->qs, RTE_QSBR_THRID_INVALID);
+	free(old);
+	return 0;
+}
+
+static int
+region_map(uint64_t size, bool huge, int *memfd, void **base)
+{
+	int fd = memfd_create("pktio-region", MFD_CLOEXEC | (huge ? MFD_HUGETLB : 0));
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, size) < 0) {
+		rc = -errno;
+		goto close_fd;
+	}
+	*base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (*base == MAP_FAILED) {
+		rc = -errno;
+		goto close_fd;
+	}
+	*memfd = fd;
+	return 0;
+
+close_fd:
+	close(fd);
+	return rc;
+}
+
+static void
+att_free(struct pktiod_att *a)
+{
+	if (a->hdr != NULL)
+		munmap(a->hdr, a->size);
+	if (a->efd >= 0)
+		close(a->efd);
+	free(a->stash);
+	free(a->owner);
+	free(a);
+}
+
+/* Lay out the region: header, four rings, slots; the appliance holds every rx slot. */
+static int
+region_init(struct pktiod_att *a, const struct pktio_shm_layout *l, const struct pktiod_port *p)
+{
+	struct pktio_shm_hdr *h = a->hdr;
+	uint32_t i;
+	int rc;
+
+	h->version = PKTIO_SHM_VERSION;
+	h->ring_size = l->ring_size;
+	h->region_size = a->size;
+	h->nb_rx_slots = h->nb_tx_slots = l->ring_size;
+	h->slot_size = l->slot_size;
+	h->max_frame = l->max_frame;
+	h->port = p->index;
+	h->queue = a->queue;
+	h->rx_off = l->rx_off;
+	h->rx_free_off = l->rx_free_off;
+	h->tx_off = l->tx_off;
+	h->tx_comp_off = l->tx_comp_off;
+	h->slots_off = l->slots_off;
+	rc = gring_init(&a->rx, pktio_shm_ring(h, h->rx_off), "rx", l->ring_size);
+	rc = rc ?: gring_init(&a->rx_free, pktio_shm_ring(h, h->rx_free_off), "rx_free",
+			      l->ring_size);
+	rc = rc ?: gring_init(&a->tx, pktio_shm_ring(h, h->tx_off), "tx", l->ring_size);
+	rc = rc ?: gring_init(&a->tx_comp, pktio_shm_ring(h, h->tx_comp_off), "tx_comp",
+			      l->ring_size);
+	if (rc < 0)
+		return rc;
+	a->slots = pktio_shm_slot(h, 0);
+	a->slot_size = l->slot_size;
+	a->nb_rx = a->nb_tx = l->ring_size;
+	a->max_frame = l->max_frame;
+	a->stash = malloc(a->nb_rx * sizeof(*a->stash));
+	a->owner = calloc(a->nb_rx + a->nb_tx, 1); /* OWN_CLIENT */
+	if (a->stash == NULL || a->owner == NULL)
+		return -ENOMEM;
+	for (i = 0; i < a->nb_rx; i++) {
+		a->stash[a->nb_stash++] = a->nb_rx - 1 - i;
+		a->owner[i] = OWN_APPLIANCE;
+	}
+	h->state = PKTIO_SHM_ALIVE;
+	/* last: a region with a magic is complete */
+	__atomic_store_n(&h->magic, PKTIO_SHM_MAGIC, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int
+att_region(struct pktiod *d, struct pktiod_att *a, const struct pktiod_port *p, int *memfd)
+{
+	const struct pktiod_port_conf *pc = p->conf;
+	struct pktio_shm_layout l;
+	void *base = NULL;
+	int rc = -EINVAL;
+
+	if (d->hugetlb && pktio_shm_layout(&l, pc->ring_size, pc->max_frame, HUGE_PAGE) == 0)
+		rc = region_map(l.region_size, true, memfd, &base);
+	if (rc < 0) {
+		rc = pktio_shm_layout(&l, pc->ring_size, pc->max_frame, 4096);
+		rc = rc ?: region_map(l.region_size, false, memfd, &base);
+		if (rc < 0)
+			return rc;
+	}
+	a->hdr = base;
+	a->size = l.region_size;
+	rc = region_init(a, &l, p);
+	if (rc < 0)
+		close(*memfd);
+	return rc;
+}
+
+struct pktiod_att *
+pktiod_attach(struct pktiod *d, struct pktiod_port *p, const struct pktiod_attach_req *req,
+	      int *memfd, int *err, char *reason, size_t len)
+{
+	const struct pktiod_port_conf *pc = p->conf;
+	struct pktiod_att *a;
+	int rc;
+
+	if (!may_attach(pc, req->uid, req->gid)) {
+		snprintf(reason, len, "uid %u gid %u may not attach to %s", req->uid, req->gid,
+			 pc->name);
+		*err = -EACCES;
+		return NULL;
+	}
+	if (req->queue != PKTIO_QUEUE_ANY && req->queue >= pc->nb_rxq) {
+		snprintf(reason, len, "port %s has %u rx queues", pc->name, pc->nb_rxq);
+		*err = -EINVAL;
+		return NULL;
+	}
+	rc = mode_check(p, req->queue, req->mode);
+	if (rc < 0) {
+		snprintf(reason, len, "queue taken: an exclusive client cannot share it");
+		*err = rc;
+		return NULL;
+	}
+	a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		goto fail;
+	a->port = p;
+	a->id = ++d->next_id;
+	a->queue = req->queue;
+	a->txq = req->queue == PKTIO_QUEUE_ANY ? 0 : req->queue % pc->nb_txq;
+	a->mode = req->mode;
+	a->pid = req->pid;
+	a->uid = req->uid;
+	a->sock = req->sock;
+	a->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (a->efd < 0)
+		goto free_att;
+	rc = att_region(d, a, p, memfd);
+	if (rc < 0)
+		goto free_att;
+	a->next = p->atts;
+	p->atts = a;
+	p->nb_atts++;
+	if (port_publish(d, p) < 0)
+		goto unlink;
+	return a;
+
+unlink:
+	p->atts = a->next;
+	p->nb_atts--;
+	close(*memfd);
+free_att:
+	if (a != NULL)
+		att_free(a);
+fail:
+	snprintf(reason, len, "out of memory or file descriptors");
+	*err = -ENOMEM;
+	return NULL;
+}
+
+void
+pktiod_detach(struct pktiod *d, struct pktiod_att *a, const char *reason)
+{
+	struct pktiod_port *p = a->port;
+	struct pktiod_att **pp;
+	struct pktio_msg_bye bye = {
+		.hdr = { .version = PKTIO_MSG_VERSION, .type = PKTIO_MSG_BYE },
+	};
+
+	for (pp = &p->atts; *pp != NULL && *pp != a; pp = &(*pp)->next)
+		;
+	if (*pp == a) {
+		*pp = a->next;
+		p->nb_atts--;
+	}
+	while (port_publish(d, p) < 0) /* the grace period must pass before the free */
+		rte_delay_us_sleep(1000);
+	PKTIO_LOG(INFO, "client %u (pid %d) detached from %s: %s", a->id, a->pid,
+		  p->conf->name, reason != NULL ? reason : "closed");
+	a->hdr->state = PKTIO_SHM_GONE;
+	eventfd_write(a->efd, 1); /* wake a sleeper: its next call sees GONE */
+	if (reason != NULL) {
+		snprintf(bye.reason, sizeof(bye.reason), "%s", reason);
+		send(a->sock, &bye, sizeof(bye), MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	close(a->sock);
+	att_free(a);
+}
+
+void
+pktiod_att_info(const struct pktiod_att *a, struct pktio_client_info *ci)
+{
+	memset(ci, 0, sizeof(*ci));
+	snprintf(ci->port, sizeof(ci->port), "%s", a->port->conf->name);
+	ci->id = a->id;
+	ci->pid = a->pid;
+	ci->uid = a->uid;
+	ci->queue = a->queue;
+	ci->mode = a->mode;
+	ci->rx_packets = a->rx_packets;
+	ci->rx_no_slot = a->rx_no_slot;
+	ci->tx_packets = a->tx_packets;
+	ci->tx_dropped = a->tx_dropped;
+	ci->violations = a->violations;
+}

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The pktio authors
+ */
+
+#ifndef PKTIOD_H
+#define PKTIOD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <rte_log.h>
+
+#include "pktio.h"
+#include "pktio_shm.h"
+
+extern int pktiod_logtype;
+#define PKTIO_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, pktiod_logtype, "pktiod: " fmt "\n", ##__VA_ARGS__)
+
+#define PKTIOD_MAX_PORTS   32
+#define PKTIOD_MAX_IDS     16   /* allow_uid / allow_gid entries */
+#define PKTIOD_MAX_CLIENTS 64   /* attachments per port */
+#define PKTIOD_BURST       32
+
+/* ---- configuration (config.c) ---- */
+
+struct pktiod_port_conf {
+	char name[PKTIO_NAMESIZE];
+	char device[256];        /* vdev string or PCI address */
+	uint16_t nb_rxq, nb_txq;
+	uint32_t ring_size;      /* slots per side of each attachment */
+	uint32_t max_frame;
+	uint32_t nb_desc;        /* device ring descriptors */
+	int lcore;               /* worker lcore, -1: spread */
+	bool poll_idle;          /* poll rx (and drop) with no client attached */
+	unsigned int nb_uid, nb_gid;
+	uid_t allow_uid[PKTIOD_MAX_IDS];
+	gid_t allow_gid[PKTIOD_MAX_IDS];
+};
+
+struct pktiod_conf {
+	char path[256];          /* the file, for messages */
+	char socket[108];
+	char eal[1024];
+	uint32_t mbufs;          /* per port */
+	uint32_t idle_spins;     /* empty polls before a worker sleeps */
+	uint32_t idle_sleep_us;  /* longest idle sleep; 0 = always busy-poll */
+	unsigned int nb_ports;
+	struct pktiod_port_conf ports[PKTIOD_MAX_PORTS];
+};
+
+/**
+ * Load and check @p path. On error, fill @p err with "file:line: problem" and return
+ * -EINVAL (or -errno when the file cannot be read).
+ */
+int pktiod_conf_load(struct pktiod_conf *c, const char *path, char *err, size_t errlen);
+
+/* ---- validated access to rings in client memory (guard.c) ---- */
+
+/**
+ * The appliance's private view of one rte_ring in a client region. Geometry and our own
+ * index live here; only the peer's tail is read from shared memory, and checked.
+ */
+struct gring {
+	struct rte_ring *r;
+	struct pktio_desc *ring;
+	uint32_t mask;
+	uint32_t cap;
+	uint32_t head;           /* our index: prod as producer, cons as consumer */
+};
+
+/** rte_ring_init() the ring at @p r for @p cap entries and set up @p g's view of it. */
+int gring_init(struct gring *g, struct rte_ring *r, const char *name, uint32_t cap);
+
+/** Enqueue up to @p n; @return enqueued, or -1 when the consumer's index is impossible. */
+int gring_enqueue(struct gring *g, const struct pktio_desc *d, unsigned int n);
+
+/** Dequeue up to @p n; @return dequeued, or -1 when the producer's index is impossible. */
+int gring_dequeue(struct gring *g, struct pktio_desc *d, unsigned int n);
+
+
+/* ---- runtime ---- */
+
+enum { OWN_CLIENT = 0, OWN_APPLIANCE = 1 };
+
+/** One client attachment. The control plane creates and frees it; the port's worker
+ * uses it between being published in a port_tab and the RCU grace period after removal. */
+struct pktiod_att {
+	struct pktiod_att *next;         /* port's list (control plane) */
+	struct pktiod_port *port;
+	uint32_t id;
+	uint16_t queue;                  /* rx queue or PKTIO_QUEUE_ANY */
+	uint16_t txq;
+	uint16_t mode;                   /* PKTIO_F_EXCLUSIVE/_FANOUT/_MIRROR */
+	pid_t pid;
+	uid_t uid;
+	int sock;                        /* control connection */
+	void *conn;                      /* the control plane's record of it */
+	int efd;                         /* doorbell */
+	struct pktio_shm_hdr *hdr;       /* shared: never trusted */
+	uint64_t size;
+	char *slots;
+	uint32_t slot_size, nb_rx, nb_tx, max_frame;
+	struct gring rx, rx_free, tx, tx_comp;
+	uint32_t nb_stash;               /* free rx slots we hold */
+	uint32_t *stash;
+	uint8_t *owner;                  /* per slot: OWN_* (private) */
+	/* written by the worker */
+	uint32_t bad;                    /* a violation was found: detach pending */
+	char reason[96];
+	uint64_t rx_packets, rx_bytes, rx_no_slot;
+	uint64_t tx_packets, tx_sent, tx_dropped, violations;
+};
+
+/** Receivers of one rx queue. */
+struct rxq_tab {
+	struct pktiod_att *excl;
+	uint16_t nb_fanout, nb_mirror;
+	struct pktiod_att *fanout[PKTIOD_MAX_CLIENTS];
+	struct pktiod_att *mirror[PKTIOD_MAX_CLIENTS];
+};
+
+/** What a port's worker serves; immutable once published, replaced under RCU. */
+struct port_tab {
+	uint16_t nb_tx;
+	struct pktiod_att *tx[PKTIOD_MAX_CLIENTS];
+	struct rxq_tab rxq[];
+};
+
+struct pktiod_port {
+	const struct pktiod_port_conf *conf;
+	uint16_t index;
+	uint16_t port_id;                /* ethdev */
+	unsigned int lcore;              /* its worker */
+	struct rte_mempool *mp;
+	struct port_tab *tab;            /* RCU-published to the worker */
+	struct pktiod_att *atts;         /* control plane */
+	unsigned int nb_atts;
+	/* written by the worker */
+	uint64_t rx_no_client, rx_oversize, tx_full, tx_nombuf, tx_invalid;
+};
+
+struct pktiod {
+	struct pktiod_conf conf;
+	unsigned int nb_ports;
+	struct pktiod_port ports[PKTIOD_MAX_PORTS];
+	struct rte_rcu_qsbr *qs;
+	volatile bool quit;
+	int kick_fd;                     /* eventfd: a worker found a violation */
+	bool hugetlb;                    /* regions can use MFD_HUGETLB */
+	uint32_t next_id;
+	double ns_per_tsc;               /* receive timestamps */
+	uint64_t base_tsc, base_ns;
+};
+
+extern struct pktiod pktiod;
+
+/* port.c */
+int pktiod_ports_init(struct pktiod *d);
+void pktiod_ports_close(struct pktiod *d);
+void pktiod_port_info(const struct pktiod_port *p, struct pktio_port_info *pi);
+struct pktiod_port *pktiod_port_find(struct pktiod *d, const char *name);
+
+/* attach.c */
+/** The request of one client, checked by the control plane. */
+struct pktiod_attach_req {
+	uint16_t queue;
+	uint16_t mode;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	int sock;
+};
+
+/** Create an attachment; on failure return NULL, set *err (-errno) and @p reason. */
+struct pktiod_att *pktiod_attach(struct pktiod *d, struct pktiod_port *p,
+				 const struct pktiod_attach_req *req, int *memfd, int *err,
+				 char *reason, size_t len);
+void pktiod_detach(struct pktiod *d, struct pktiod_att *a, const char *reason);
+void pktiod_att_info(const struct pktiod_att *a, struct pktio_client_info *ci);
+
+/* worker.c */
+int pktiod_worker(void *arg);
+
+/* ctl.c */
+int pktiod_ctl_run(struct pktiod *d, int notify_fd);
+
+#endif /* PKTIOD_H */

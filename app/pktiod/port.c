@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The pktio authors
+ */
+
+/* Ethernet devices: set up from the configuration, started, reported, closed. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "pktiod.h"
+
+#define MBUF_CACHE 256
+
+/* "net_pcap0,rx_pcap=x" is known to ethdev as "net_pcap0". */
+static void
+dev_name(const char *device, char *name, size_t len)
+{
+	size_t n = strcspn(device, ",");
+
+	snprintf(name, len, "%.*s", (int)RTE_MIN(n, len - 1), device);
+}
+
+static int
+port_configure(struct pktiod_port *p)
+{
+	const struct pktiod_port_conf *pc = p->conf;
+	struct rte_eth_conf conf = { 0 };
+	struct rte_eth_dev_info info;
+	uint16_t nb_rxd = pc->nb_desc, nb_txd = pc->nb_desc, q;
+	int rc;
+
+	rc = rte_eth_dev_info_get(p->port_id, &info);
+	if (rc < 0)
+		return rc;
+	if (pc->nb_rxq > info.max_rx_queues || pc->nb_txq > info.max_tx_queues) {
+		PKTIO_LOG(ERR, "port %s: device has %u rx / %u tx queues at most", pc->name,
+			  info.max_rx_queues, info.max_tx_queues);
+		return -EINVAL;
+	}
+	if (pc->nb_rxq > 1 && info.flow_type_rss_offloads != 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+		conf.rxmode.offloads |= info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH;
+	}
+	if (pc->max_frame > RTE_ETHER_MAX_LEN)
+		conf.rxmode.offloads |= info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER;
+	rc = rte_eth_dev_configure(p->port_id, pc->nb_rxq, pc->nb_txq, &conf);
+	if (rc < 0)
+		return rc;
+	if (pc->max_frame > RTE_ETHER_MAX_LEN)
+		(void)rte_eth_dev_set_mtu(p->port_id, pc->max_frame - RTE_ETHER_HDR_LEN -
+					  RTE_ETHER_CRC_LEN); /* not every vdev has an MTU */
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
+	for (q = 0; rc == 0 && q < pc->nb_rxq; q++)
+		rc = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd, rte_eth_dev_socket_id(p->port_id),
+					    NULL, p->mp);
+	for (q = 0; rc == 0 && q < pc->nb_txq; q++)
+		rc = rte_eth_tx_queue_setup(p->port_id, q, nb_txd, rte_eth_dev_socket_id(p->port_id),
+					    NULL);
+	return rc;
+}
+
+static int
+port_init(struct pktiod *d, struct pktiod_port *p)
+{
+	const struct pktiod_port_conf *pc = p->conf;
+	char name[RTE_ETH_NAME_MAX_LEN], pool[RTE_MEMPOOL_NAMESIZE];
+	int rc;
+
+	dev_name(pc->device, name, sizeof(name));
+	if (rte_eth_dev_get_port_by_name(name, &p->port_id) != 0) {
+		PKTIO_LOG(ERR, "port %s: no ethdev '%s' (device = %s)", pc->name, name, pc->device);
+		return -ENODEV;
+	}
+	snprintf(pool, sizeof(pool), "mb_%u", p->index);
+	p->mp = rte_pktmbuf_pool_create(pool, d->conf.mbufs, MBUF_CACHE, 0,
+					RTE_MAX(RTE_MBUF_DEFAULT_BUF_SIZE,
+						RTE_PKTMBUF_HEADROOM + (int)pc->max_frame),
+					rte_eth_dev_socket_id(p->port_id));
+	if (p->mp == NULL) {
+		PKTIO_LOG(ERR, "port %s: no memory for %u mbufs: %s", pc->name, d->conf.mbufs,
+			  rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	rc = port_configure(p);
+	rc = rc ?: rte_eth_dev_start(p->port_id);
+	if (rc < 0) {
+		PKTIO_LOG(ERR, "port %s: cannot set up %s: %s", pc->name, name, rte_strerror(-rc));
+		return rc;
+	}
+	(void)rte_eth_promiscuous_enable(p->port_id);
+	return 0;
+}
+
+/* Give each port without an lcore the next worker, round robin. */
+static int
+ports_place(struct pktiod *d)
+{
+	unsigned int i, lcore = rte_get_next_lcore(-1, 1, 1);
+
+	if (lcore >= RTE_MAX_LCORE) {
+		PKTIO_LOG(ERR, "no worker lcore: give EAL at least two (e.g. -l 0-1)");
+		return -EINVAL;
+	}
+	for (i = 0; i < d->nb_ports; i++) {
+		struct pktiod_port *p = &d->ports[i];
+
+		if (p->conf->lcore < 0) {
+			p->lcore = lcore;
+			lcore = rte_get_next_lcore(lcore, 1, 1);
+			if (lcore >= RTE_MAX_LCORE)
+				lcore = rte_get_next_lcore(-1, 1, 1);
+		} else if (!rte_lcore_is_enabled(p->conf->lcore) ||
+			   (unsigned int)p->conf->lcore == rte_get_main_lcore()) {
+			PKTIO_LOG(ERR, "%s: port %s: lcore %d is not a worker lcore", d->conf.path,
+				  p->conf->name, p->conf->lcore);
+			return -EINVAL;
+		} else {
+			p->lcore = p->conf->lcore;
+		}
+	}
+	return 0;
+}
+
+int
+pktiod_ports_init(struct pktiod *d)
+{
+	unsigned int i;
+	int rc;
+
+	d->nb_ports = d->conf.nb_ports;
+	for (i = 0; i < d->nb_ports; i++) {
+		d->ports[i].conf = &d->conf.ports[i];
+		d->ports[i].index = i;
+	}
+	rc = ports_place(d);
+	for (i = 0; rc == 0 && i < d->nb_ports; i++)
+		rc = port_init(d, &d->ports[i]);
+	return rc;
+}
+
+void
+pktiod_ports_close(struct pktiod *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nb_ports; i++) {
+		struct pktiod_port *p = &d->ports[i];
+
+		if (p->mp == NULL)
+			continue;
+		(void)rte_eth_dev_stop(p->port_id);
+		(void)rte_eth_dev_close(p->port_id); /* net_pcap closes its tx file here */
+		rte_mempool_free(p->mp);
+		p->mp = NULL;
+	}
+}
+
+struct pktiod_port *
+pktiod_port_find(struct pktiod *d, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nb_ports; i++)
+		if (strcmp(d->ports[i].conf->name, name) == 0)
+			return &d->ports[i];
+	return NULL;
+}
+
+void
+pktiod_port_info(const struct pktiod_port *p, struct pktio_port_info *pi)
+{
+	struct rte_eth_stats st = { 0 };
+
+	memset(pi, 0, sizeof(*pi));
+	(void)rte_eth_stats_get(p->port_id, &st);
+	snprintf(pi->name, sizeof(pi->name), "%s", p->conf->name);
+	snprintf(pi->device, sizeof(pi->device), "%.*s", (int)sizeof(pi->device) - 1,
+		 p->conf->device);
+	pi->index = p->index;
+	pi->nb_rxq = p->conf->nb_rxq;
+	pi->nb_txq = p->conf->nb_txq;
+	pi->nb_clients = p->nb_atts;
+	pi->max_frame = p->conf->max_frame;
+	pi->ring_size = p->conf->ring_size;
+	pi->rx_packets = st.ipackets;
+	pi->rx_bytes = st.ibytes;
+	pi->tx_packets = st.opackets;
+	pi->tx_bytes = st.obytes;
+	pi->rx_missed = st.imissed;
+	pi->rx_errors = st.ierrors + st.rx_nombuf;
+	pi->tx_errors = st.oerrors;
+	pi->rx_no_client = p->rx_no_client;
+	pi->rx_oversize = p->rx_oversize;
+	pi->tx_full = p->tx_full;
+	pi->tx_nombuf = p->tx_nombuf;
+	pi->tx_invalid = p->tx_invalid;
+	pi->mbuf_in_use = rte_mempool_in_use_count(p->mp);
+}

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The pktio authors
+ */
+
+/*
+ * The data path. One worker lcore serves whole ports (all their rx and tx queues), so it
+ * is the only producer and consumer on the appliance side of every ring of those ports'
+ * attachments. Per burst: receive, copy each frame into a free slot of each receiver,
+ * publish descriptors, ring a doorbell only for a client that asked; then drain each
+ * client's tx ring into mbufs. Everything read from a region is checked first.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/eventfd.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_jhash.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
+#include <rte_rcu_qsbr.h>
+
+#include "pktiod.h"
+
+static inline uint64_t
+now_ns(void)
+{
+	return pktiod.base_ns + (uint64_t)((rte_rdtsc() - pktiod.base_tsc) * pktiod.ns_per_tsc);
+}
+
+/* Mark @p a for detaching and tell the control plane; the worker ignores it from now. */
+static void __attribute__((cold, format(printf, 2, 3)))
+violation(struct pktiod_att *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	a->violations++;
+	if (a->bad)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(a->reason, sizeof(a->reason), fmt, ap);
+	va_end(ap);
+	__atomic_store_n(&a->bad, 1, __ATOMIC_RELEASE);
+	eventfd_write(pktiod.kick_fd, 1);
+}
+
+/* Top up the stash of free rx slots from rx_free, checking each slot handed back. */
+static unsigned int
+stash_fill(struct pktiod_att *a, unsigned int want)
+{
+	struct pktio_desc d[PKTIOD_BURST * 2];
+	unsigned int i;
+	int n;
+
+	if (a->nb_stash >= want)
+		return a->nb_stash;
+	n = gring_dequeue(&a->rx_free, d, RTE_MIN(RTE_DIM(d), a->nb_rx - a->nb_stash));
+	if (unlikely(n < 0)) {
+		violation(a, "rx_free ring index out of range");
+		return 0;
+	}
+	for (i = 0; i < (unsigned int)n; i++) {
+		uint32_t s = d[i].slot;
+
+		if (unlikely(s >= a->nb_rx || a->owner[s] != OWN_CLIENT)) {
+			violation(a, "rx_free: slot %u is not a free rx slot of the client", s);
+			return 0;
+		}
+		a->owner[s] = OWN_APPLIANCE;
+		a->stash[a->nb_stash++] = s;
+	}
+	return a->nb_stash;
+}
+
+/* Ring @p a's doorbell if it is going to sleep. */
+static inline void
+doorbell(struct pktiod_att *a)
+{
+	/* Order the rx tail store before the flag load (the client stores the flag, then
+	 * loads the tail): one of us sees the other. */
+	rte_smp_mb();
+	if (unlikely(__atomic_load_n(&a->hdr->rx_wakeup, __ATOMIC_RELAXED) != 0) &&
+	    __atomic_exchange_n(&a->hdr->rx_wakeup, 0, __ATOMIC_ACQ_REL) != 0)
+		eventfd_write(a->efd, 1);
+}
+
+/* Copy @p n frames into slots of @p a and publish them. */
+static void
+deliver(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q, uint64_t ts)
+{
+	struct pktio_desc d[PKTIOD_BURST];
+	uint64_t bytes = 0;
+	unsigned int i, k;
+
+	if (unlikely(a->bad))
+		return;
+	k = RTE_MIN(n, stash_fill(a, n));
+	for (i = 0; i < k; i++) {
+		uint32_t s = a->stash[--a->nb_stash];
+		struct pktio_slot_meta *meta = (void *)(a->slots + (size_t)s * a->slot_size);
+		char *dst = (char *)meta + PKTIO_SLOT_HEADROOM;
+		uint32_t len = m[i]->pkt_len;
+		const void *src = rte_pktmbuf_read(m[i], 0, len, dst); /* copies if chained */
+
+		if (src != dst)
+			rte_memcpy(dst, src, len);
+		meta->tstamp = ts;
+		meta->hash = (m[i]->ol_flags & RTE_MBUF_F_RX_RSS_HASH) ? m[i]->hash.rss : 0;
+		meta->queue = q;
+		meta->flags = 0;
+		a->owner[s] = OWN_CLIENT;
+		d[i] = (struct pktio_desc){ .slot = s, .len = len };
+		bytes += len;
+	}
+	if (k > 0 && unlikely(gring_enqueue(&a->rx, d, k) != (int)k)) {
+		violation(a, "rx ring index out of range");
+		return;
+	}
+	a->rx_packets += k;
+	a->rx_bytes += bytes;
+	a->rx_no_slot += n - k;
+	a->hdr->rx_packets = a->rx_packets;
+	a->hdr->rx_bytes = a->rx_bytes;
+	a->hdr->rx_no_slot = a->rx_no_slot;
+	if (k > 0)
+		doorbell(a);
+}
+
+/* Symmetric software flow hash (both directions of a flow hash alike), for fanout. */
+static uint32_t
+flow_hash(struct rte_mbuf *m)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), off = 12, a = 0, b = 0, ports = 0, proto = 0;
+	uint16_t type;
+
+	if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
+		return m->hash.rss;
+	while (off + 2 <= len) {
+		type = (uint16_t)(p[off] << 8 | p[off + 1]);
+		if (type != RTE_ETHER_TYPE_VLAN && type != RTE_ETHER_TYPE_QINQ)
+			break;
+		off += 4;
+	}
+	off += 2;
+	if (off + 20 <= len && (p[off] >> 4) == 4) {
+		const struct rte_ipv4_hdr *ip = (const void *)(p + off);
+
+		a = ip->src_addr;
+		b = ip->dst_addr;
+		proto = ip->next_proto_id;
+		off += (ip->version_ihl & 0xf) * 4;
+		if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) && off + 4 <= len &&
+		    !(ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)))
+			ports = (uint32_t)p[off] << 8 ^ p[off + 1] ^
+				(uint32_t)p[off + 2] << 8 ^ p[off + 3];
+	} else if (off + 40 <= len && (p[off] >> 4) == 6) {
+		a = rte_jhash(p + off + 8, 16, 0);
+		b = rte_jhash(p + off + 24, 16, 0);
+		proto = p[off + 6];
+	} else if (len >= 12) {
+		a = rte_jhash(p, 6, 0);
+		b = rte_jhash(p + 6, 6, 0);
+	}
+	return rte_jhash_3words(RTE_MIN(a, b), RTE_MAX(a, b), ports ^ proto, 0x9e3779b9);
+}
+
+/* Split a burst over the fanout group by flow hash; no division per packet. */
+static void
+fanout(const struct rxq_tab *rt, struct rte_mbuf **m, unsigned int n, uint16_t q, uint64_t ts)
+{
+	struct rte_mbuf *grp[PKTIOD_MAX_CLIENTS][PKTIOD_BURST];
+	uint16_t cnt[PKTIOD_MAX_CLIENTS] = { 0 };
+	unsigned int i, g;
+
+	for (i = 0; i < n; i++) {
+		uint32_t h = flow_hash(m[i]);
+
+		m[i]->hash.rss = h;
+		m[i]->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+		g = (uint32_t)(((uint64_t)h * rt->nb_fanout) >> 32);
+		grp[g][cnt[g]++] = m[i];
+	}
+	for (g = 0; g < rt->nb_fanout; g++)
+		if (cnt[g] > 0)
+			deliver(rt->fanout[g], grp[g], cnt[g], q, ts);
+}
+
+static unsigned int
+port_rx(struct pktiod_port *p, const struct port_tab *t, uint16_t q)
+{
+	const struct rxq_tab *rt = t != NULL ? &t->rxq[q] : NULL;
+	struct rte_mbuf *m[PKTIOD_BURST];
+	unsigned int i, n, k = 0;
+	uint64_t ts;
+
+	if (!p->conf->poll_idle && (rt == NULL || (rt->excl == NULL && rt->nb_fanout == 0 &&
+						   rt->nb_mirror == 0)))
+		return 0; /* leave the frames in the device until someone attaches */
+	n = rte_eth_rx_burst(p->port_id, q, m, PKTIOD_BURST);
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (likely(m[i]->pkt_len <= p->conf->max_frame)) {
+			m[k++] = m[i];
+			continue;
+		}
+		p->rx_oversize++;
+		rte_pktmbuf_free(m[i]);
+	}
+	if (rt != NULL) {
+		ts = now_ns();
+		for (i = 0; i < rt->nb_mirror; i++)
+			deliver(rt->mirror[i], m, k, q, ts);
+		if (rt->excl != NULL)
+			deliver(rt->excl, m, k, q, ts);
+		else if (rt->nb_fanout > 0)
+			fanout(rt, m, k, q, ts);
+	}
+	if (rt == NULL || (rt->excl == NULL && rt->nb_fanout == 0))
+		p->rx_no_client += k;
+	rte_pktmbuf_free_bulk(m, k);
+	return n;
+}
+
+/* Check and take the tx descriptors a client queued; @return how many are valid. */
+static int
+tx_take(struct pktiod_att *a, struct pktio_desc *d, unsigned int n)
+{
+	unsigned int i;
+	int rc = gring_dequeue(&a->tx, d, n);
+
+	if (unlikely(rc < 0)) {
+		violation(a, "tx ring index out of range");
+		return -1;
+	}
+	for (i = 0; i < (unsigned int)rc; i++) {
+		uint32_t s = d[i].slot;
+
+		if (unlikely(s - a->nb_rx >= a->nb_tx || a->owner[s] != OWN_CLIENT)) {
+			violation(a, "tx: slot %u is not a tx slot the client owns", s);
+			return -1;
+		}
+		if (unlikely(d[i].len > a->max_frame)) {
+			violation(a, "tx: length %u above max frame %u", d[i].len, a->max_frame);
+			return -1;
+		}
+		a->owner[s] = OWN_APPLIANCE;
+	}
+	return rc;
+}
+
+static unsigned int
+att_tx(struct pktiod_port *p, struct pktiod_att *a)
+{
+	struct pktio_desc d[PKTIOD_BURST];
+	struct rte_mbuf *m[PKTIOD_BURST];
+	unsigned int i, k = 0, sent = 0, tries;
+	int n;
+
+	if (unlikely(a->bad))
+		return 0;
+	n = tx_take(a, d, PKTIOD_BURST);
+	if (n <= 0)
+		return 0;
+	if (unlikely(rte_pktmbuf_alloc_bulk(p->mp, m, n) != 0)) {
+		p->tx_nombuf += n;
+		a->tx_dropped += n;
+	} else {
+		for (i = 0; i < (unsigned int)n; i++) {
+			if (unlikely(d[i].len == 0)) {
+				p->tx_invalid++;
+				a->tx_dropped++;
+				continue;
+			}
+			rte_memcpy(rte_pktmbuf_mtod(m[k], void *),
+				   a->slots + (size_t)d[i].slot * a->slot_size + PKTIO_SLOT_HEADROOM,
+				   d[i].len);
+			m[k]->data_len = d[i].len;
+			m[k]->pkt_len = d[i].len;
+			k++;
+		}
+		if (k < (unsigned int)n)
+			rte_pktmbuf_free_bulk(m + k, n - k);
+		for (tries = 0; sent < k && tries < 4; tries++)
+			sent += rte_eth_tx_burst(p->port_id, a->txq, m + sent, k - sent);
+		if (sent < k) {
+			p->tx_full += k - sent;
+			a->tx_dropped += k - sent;
+			rte_pktmbuf_free_bulk(m + sent, k - sent);
+		}
+	}
+	for (i = 0; i < (unsigned int)n; i++) {
+		a->owner[d[i].slot] = OWN_CLIENT;
+		d[i].len = 0;
+	}
+	if (unlikely(gring_enqueue(&a->tx_comp, d, n) != n))
+		violation(a, "tx_comp ring index out of range");
+	a->tx_packets += n;
+	a->tx_sent += sent;
+	a->hdr->tx_sent = a->tx_sent;
+	a->hdr->tx_dropped = a->tx_dropped;
+	return n;
+}
+
+static unsigned int
+port_poll(struct pktiod_port *p)
+{
+	const struct port_tab *t = __atomic_load_n(&p->tab, __ATOMIC_ACQUIRE);
+	unsigned int work = 0;
+	uint16_t q;
+
+	for (q = 0; q < p->conf->nb_rxq; q++)
+		work += port_rx(p, t, q);
+	for (q = 0; t != NULL && q < t->nb_tx; q++)
+		work += att_tx(p, t->tx[q]);
+	return work;
+}
+
+/* Idle: spin a while (cheap to resume), then sleep, longer each time up to the knob. */
+static void
+backoff(unsigned int *idle, uint32_t *sleep_us, unsigned int wid)
+{
+	struct timespec ts;
+
+	if (++*idle < pktiod.conf.idle_spins || pktiod.conf.idle_sleep_us == 0) {
+		rte_pause();
+		return;
+	}
+	*sleep_us = RTE_MIN(*sleep_us == 0 ? 1 : *sleep_us * 2, pktiod.conf.idle_sleep_us);
+	ts.tv_sec = 0;
+	ts.tv_nsec = *sleep_us * 1000L;
+	rte_rcu_qsbr_thread_offline(pktiod.qs, wid); /* the control plane need not wait */
+	nanosleep(&ts, NULL);
+	rte_rcu_qsbr_thread_online(pktiod.qs, wid);
+}
+
+int
+pktiod_worker(void *arg)
+{
+	unsigned int wid = (uintptr_t)arg, lcore = rte_lcore_id(), idle = 0, i, n = 0, work;
+	struct pktiod_port *mine[PKTIOD_MAX_PORTS];
+	uint32_t sleep_us = 0;
+
+	for (i = 0; i < pktiod.nb_ports; i++)
+		if (pktiod.ports[i].lcore == lcore)
+			mine[n++] = &pktiod.ports[i];
+	PKTIO_LOG(INFO, "worker on lcore %u serves %u port(s)", lcore, n);
+	rte_rcu_qsbr_thread_register(pktiod.qs, wid);
+	rte_rcu_qsbr_thread_online(pktiod.qs, wid);
+	while (!pktiod.quit) {
+		for (work = 0, i = 0; i < n; i++)
+			work += port_poll(mine[i]);
+		rte_rcu_qsbr_quiescent(pktiod.qs, wid);
+		if (work > 0) {
+			idle = 0;
+			sleep_us = 0;
+		} else {
+			backoff(&idle, &sleep_us, wid);
+		}
+	}
+	rte_rcu_qsbr_thread_offline(pktiod.qs, wid);
+	rte_rcu_qsbr_thread_unregister(pktiod.qs, wid);
+	return 0;
+}
