@@ -49,21 +49,23 @@ overlaps(const struct pktiod_att *a, uint16_t queue)
 	return a->queue == PKTIO_QUEUE_ANY || queue == PKTIO_QUEUE_ANY || a->queue == queue;
 }
 
-/* Can a client attach to @p queue in @p mode next to the existing ones? */
+/* Can this client attach next to the existing ones? */
 static int
-mode_check(const struct pktiod_port *p, uint16_t queue, uint16_t mode)
+mode_check(const struct pktiod_port *p, const struct pktiod_attach_req *req)
 {
 	const struct pktiod_att *a;
-	unsigned int n = 0;
 
+	if (p->nb_atts >= PKTIOD_MAX_CLIENTS)
+		return -EBUSY;
 	for (a = p->atts; a != NULL; a = a->next) {
-		if (!overlaps(a, queue))
+		/* mirrors and senders take nothing from anyone */
+		if (req->txonly || a->txonly || a->mode == PKTIO_F_MIRROR ||
+		    req->mode == PKTIO_F_MIRROR || !overlaps(a, req->queue))
 			continue;
-		if (a->mode == PKTIO_F_EXCLUSIVE || (mode == PKTIO_F_EXCLUSIVE))
+		if (a->mode == PKTIO_F_EXCLUSIVE || req->mode == PKTIO_F_EXCLUSIVE)
 			return -EBUSY;
-		n++;
 	}
-	return n >= PKTIOD_MAX_CLIENTS ? -EBUSY : 0;
+	return 0;
 }
 
 /* Build and publish the port's table from its attachment list. */
@@ -81,7 +83,7 @@ port_publish(struct pktiod *d, struct pktiod_port *p)
 	}
 	for (a = p->atts; a != NULL; a = a->next) {
 		t->tx[t->nb_tx++] = a;
-		for (q = 0; q < nq; q++) {
+		for (q = 0; q < nq && !a->txonly; q++) {
 			struct rxq_tab *rt = &t->rxq[q];
 
 			if (a->queue != PKTIO_QUEUE_ANY && a->queue != q)
@@ -229,9 +231,10 @@ pktiod_attach(struct pktiod *d, struct pktiod_port *p, const struct pktiod_attac
 		*err = -EINVAL;
 		return NULL;
 	}
-	rc = mode_check(p, req->queue, req->mode);
+	rc = mode_check(p, req);
 	if (rc < 0) {
-		snprintf(reason, len, "queue taken: an exclusive client cannot share it");
+		snprintf(reason, len, "queue busy: exclusive owner, or %d clients already",
+			 PKTIOD_MAX_CLIENTS);
 		*err = rc;
 		return NULL;
 	}
@@ -243,6 +246,7 @@ pktiod_attach(struct pktiod *d, struct pktiod_port *p, const struct pktiod_attac
 	a->queue = req->queue;
 	a->txq = req->queue == PKTIO_QUEUE_ANY ? 0 : req->queue % pc->nb_txq;
 	a->mode = req->mode;
+	a->txonly = req->txonly;
 	a->pid = req->pid;
 	a->uid = req->uid;
 	a->sock = req->sock;

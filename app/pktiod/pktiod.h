@@ -93,6 +93,7 @@ struct pktiod_att {
 	uint16_t queue;                  /* rx queue or PKTIO_QUEUE_ANY */
 	uint16_t txq;
 	uint16_t mode;                   /* PKTIO_F_EXCLUSIVE/_FANOUT/_MIRROR */
+	bool txonly;                     /* receives nothing */
 	pid_t pid;
 	uid_t uid;
 	int sock;                        /* control connection */
@@ -167,6 +168,7 @@ struct pktiod_port *pktiod_port_find(struct pktiod *d, const char *name);
 struct pktiod_attach_req {
 	uint16_t queue;
 	uint16_t mode;
+	bool txonly;
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;

@@ -388,7 +388,7 @@ shm_attach_open(struct pktio_port *p, const char *name, unsigned int queue, unsi
 	struct shm_attach a;
 	int rc;
 
-	rc = shm_ctl_attach(sock, name, queue, flags & PKTIO_F_MODE_MASK, &a);
+	rc = shm_ctl_attach(sock, name, queue, flags, &a);
 	if (rc < 0)
 		return rc;
 	rc = shm_map(p, &a);
@@ -400,7 +400,7 @@ shm_attach_open(struct pktio_port *p, const char *name, unsigned int queue, unsi
 	}
 	p->fd = a.efd;
 	p->ctl_fd = a.sock;
-	if (!(flags & PKTIO_F_BUSYPOLL))
+	if (!(flags & (PKTIO_F_BUSYPOLL | PKTIO_F_TXONLY)))
 		rx_arm(p); /* readable from the first packet on */
 	return 0;
 }

@@ -73,10 +73,14 @@ msg_check(const struct pktio_msg_hdr *h, uint16_t type)
 }
 
 int
-shm_ctl_attach(const char *sock, const char *port, unsigned int queue, unsigned int mode,
+shm_ctl_attach(const char *sock, const char *port, unsigned int queue, unsigned int flags,
 	       struct shm_attach *a)
 {
-	struct pktio_msg_attach req = { .queue = queue, .mode = mode };
+	struct pktio_msg_attach req = {
+		.queue = queue,
+		.mode = flags & PKTIO_F_MODE_MASK,
+		.flags = (flags & PKTIO_F_TXONLY) ? PKTIO_MSG_F_TXONLY : 0,
+	};
 	struct pktio_msg_attach_reply rep;
 	int fds[2], fd, rc;
 	ssize_t n;

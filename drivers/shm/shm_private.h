@@ -17,7 +17,7 @@ struct shm_attach {
 };
 
 /** Attach to @p port of the pktiod at @p sock. @return 0, or -errno. */
-int shm_ctl_attach(const char *sock, const char *port, unsigned int queue, unsigned int mode,
+int shm_ctl_attach(const char *sock, const char *port, unsigned int queue, unsigned int flags,
 		   struct shm_attach *a);
 
 /** Read (and log) the BYE that pktiod sends before closing an attachment. */

@@ -63,6 +63,7 @@ extern "C" {
 #define PKTIO_F_NONBLOCK  0x0010u /**< calls return -EAGAIN instead of sleeping */
 #define PKTIO_F_BUSYPOLL  0x0020u /**< never arm the doorbell: no syscall on any data call,
 				       *   the fd's readiness is not maintained */
+#define PKTIO_F_TXONLY    0x0040u /**< transmit only: receive nothing, take no rx queue */
 /** @} */
 
 /** Metadata flag: the packet was cut to fit the caller's buffer. */
@@ -173,10 +174,15 @@ struct pktio_port;
  *   PKTIO_F_* flags.
  * @param sock
  *   Control socket path; NULL for $PKTIO_SOCKET, then PKTIO_SOCKET_DEFAULT.
+ * Modes: an exclusive client is the only receiver of its queue(s) apart from mirrors; fanout
+ * clients share them, each flow (symmetric hash of addresses and ports) going to one; a
+ * mirror gets a copy of everything and takes nothing from the others. PKTIO_F_TXONLY
+ * attaches without receiving, next to any of them.
+ *
  * @return
  *   A handle, or NULL with errno: ENOENT (no such port or socket), ECONNREFUSED (no
  *   pktiod listening), EBUSY (the queue has an exclusive client, or exclusive was
- *   asked of a queue that has clients), EACCES (this uid/gid may not attach), EINVAL
+ *   asked of a queue that has exclusive or fanout clients), EACCES (this uid/gid may not attach), EINVAL
  *   (bad flags or queue), EPROTO (protocol or layout mismatch), ENOMEM, EMFILE.
  */
 struct pktio_port *pktio_port_open(const char *name, unsigned int queue, unsigned int flags,

@@ -41,12 +41,14 @@ struct pktio_msg_hdr {
 	int32_t status;    /**< replies: 0 or -errno */
 };
 
+#define PKTIO_MSG_F_TXONLY 0x1u /**< the client receives nothing */
+
 struct pktio_msg_attach {
 	struct pktio_msg_hdr hdr;
 	char port[PKTIO_NAMESIZE];
 	uint16_t queue;    /**< rx queue or PKTIO_QUEUE_ANY */
 	uint16_t mode;     /**< PKTIO_F_EXCLUSIVE, _FANOUT or _MIRROR */
-	uint32_t flags;    /**< reserved, 0 */
+	uint32_t flags;    /**< PKTIO_MSG_F_* */
 };
 
 struct pktio_msg_attach_reply {
