@@ -56,6 +56,9 @@ const char *test_bin(const char *rel);
 /** Run argv to completion (stdout/stderr to @p out, if not NULL). @return exit status. */
 int test_run(char *const argv[], const char *out, int timeout_ms);
 
+/** Connect a SOCK_SEQPACKET socket to @p path. @return fd, or -1. */
+int test_connect(const char *path);
+
 /** Query a port's counters. @return 0 or -errno. */
 int test_port_info(const struct test_pktiod *d, const char *port, struct pktio_port_info *pi);
 
