@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The pktio authors
+ */
+
+/* pktioctl: show the ports and attachments of a running pktiod, as tables or JSON. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pktio.h>
+
+#define PROG "pktioctl"
+
+/* pktio_query() fills at most what it is given; one reply holds fewer than this. */
+#define MAX_PORTS 1024
+#define MAX_CLIENTS 1024
+
+#define TBL_MAXCOLS 16
+#define DIM(a) (sizeof(a) / sizeof((a)[0]))
+#define TBL_CELLSZ 128
+
+enum cmd {
+	CMD_PORTS = 1,
+	CMD_CLIENTS = 2,
+	CMD_STATS = CMD_PORTS | CMD_CLIENTS,
+};
+
+struct opts {
+	const char *sock;
+	bool json;
+	enum cmd cmd;
+};
+
+struct snapshot {
+	struct pktio_port_info *ports;
+	unsigned int nb_ports;
+	struct pktio_client_info *clients;
+	unsigned int nb_clients;
+};
+
+/* A text table: row 0 is the header; @right says which columns hold numbers. */
+struct table {
+	unsigned int nb_cols;
+	unsigned int nb_rows;
+	const char *right;
+	char (*cells)[TBL_CELLSZ];
+};
+
+static const char *const port_cols[] = {
+	"PORT", "DEVICE", "RXQ/TXQ", "CLIENTS", "MAX_FRAME", "RX_PKTS", "TX_PKTS",
+	"MISSED", "RX_ERR", "NO_CLIENT", "OVERSIZE", "TX_ERR", "TX_FULL", "NO_MBUF",
+	"TX_BAD", "MBUFS",
+};
+static const char port_right[] = "llrrrrrrrrrrrrrr";
+
+static const char *const client_cols[] = {
+	"ID", "PID", "UID", "PORT", "QUEUE", "MODE", "RX_PKTS", "NO_SLOT", "TX_PKTS",
+	"TX_DROP", "VIOLATIONS",
+};
+static const char client_right[] = "rrrlrlrrrrr";
+
+_Static_assert(DIM(port_cols) == sizeof(port_right) - 1, "port columns");
+_Static_assert(DIM(client_cols) == sizeof(client_right) - 1, "client columns");
+_Static_assert(DIM(port_cols) <= TBL_MAXCOLS && DIM(client_cols) <= TBL_MAXCOLS, "columns");
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: " PROG " [-s SOCK] [--json] [ports|clients|stats]\n"
+		"\n"
+		"Show the ports and attachments of a running pktiod.\n"
+		"\n"
+		"Commands:\n"
+		"  ports              one line per port: device, queues, clients, counters and\n"
+		"                     drops by reason (the default)\n"
+		"  clients            one line per attachment: process, queue, mode, counters\n"
+		"  stats              both tables\n"
+		"\n"
+		"Options:\n"
+		"  -s, --socket=SOCK  pktiod control socket (default: $" PKTIO_SOCKET_ENV
+		", then\n"
+		"                     " PKTIO_SOCKET_DEFAULT ")\n"
+		"  -j, --json         print one JSON object with every field instead of tables:\n"
+		"                     {\"ports\": [...], \"clients\": [...]}, whatever the\n"
+		"                     command\n"
+		"  -h, --help         print this help and exit\n"
+		"\n"
+		"Exit status: 0 success, 1 error (pktiod unreachable), 2 usage error.\n");
+}
+
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry '" PROG " --help' for more information.\n", stderr);
+	return 2;
+}
+
+static int
+parse_cmd(const char *word, enum cmd *cmd)
+{
+	if (strcmp(word, "ports") == 0)
+		*cmd = CMD_PORTS;
+	else if (strcmp(word, "clients") == 0)
+		*cmd = CMD_CLIENTS;
+	else if (strcmp(word, "stats") == 0)
+		*cmd = CMD_STATS;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* @return -1 to go on, else the exit status. */
+static int
+parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "s:jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			o->sock = optarg;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return usage_error("bad option");
+		}
+	}
+	if (argc - optind > 1)
+		return usage_error("too many arguments");
+	if (optind < argc && parse_cmd(argv[optind], &o->cmd) < 0)
+		return usage_error("unknown command '%s'", argv[optind]);
+	return -1;
+}
+
+/* The socket pktio_query() will use, for messages. */
+static const char *
+sock_path(const char *sock)
+{
+	if (sock != NULL && sock[0] != '\0')
+		return sock;
+	sock = getenv(PKTIO_SOCKET_ENV);
+	return sock != NULL && sock[0] != '\0' ? sock : PKTIO_SOCKET_DEFAULT;
+}
+
+static int
+snapshot_get(const char *sock, struct snapshot *s)
+{
+	int rc;
+
+	s->ports = calloc(MAX_PORTS, sizeof(*s->ports));
+	if (s->ports == NULL)
+		return -ENOMEM;
+	s->clients = calloc(MAX_CLIENTS, sizeof(*s->clients));
+	if (s->clients == NULL) {
+		rc = -ENOMEM;
+		goto free_ports;
+	}
+	s->nb_ports = MAX_PORTS;
+	s->nb_clients = MAX_CLIENTS;
+	rc = pktio_query(sock, s->ports, &s->nb_ports, s->clients, &s->nb_clients);
+	if (rc < 0)
+		goto free_clients;
+	return 0;
+
+free_clients:
+	free(s->clients);
+free_ports:
+	free(s->ports);
+	return rc;
+}
+
+static void
+snapshot_free(struct snapshot *s)
+{
+	free(s->clients);
+	free(s->ports);
+}
+
+static const char *
+mode_name(unsigned int mode)
+{
+	switch (mode & PKTIO_F_MODE_MASK) {
+	case PKTIO_F_EXCLUSIVE:
+		return "exclusive";
+	case PKTIO_F_FANOUT:
+		return "fanout";
+	case PKTIO_F_MIRROR:
+		return "mirror";
+	default:
+		return "unknown";
+	}
+}
+
+/* ---- tables ---- */
+
+static int
+table_init(struct table *t, const char *const *hdr, const char *right, unsigned int nb_cols,
+	   unsigned int nb_items)
+{
+	unsigned int c;
+
+	t->nb_cols = nb_cols;
+	t->nb_rows = nb_items + 1;
+	t->right = right;
+	t->cells = calloc((size_t)t->nb_rows * nb_cols, sizeof(*t->cells));
+	if (t->cells == NULL)
+		return -ENOMEM;
+	for (c = 0; c < nb_cols; c++)
+		snprintf(t->cells[c], TBL_CELLSZ, "%s", hdr[c]);
+	return 0;
+}
+
+/* Set a cell of item @row (0-based, below the header); control characters become '?'. */
+static void __attribute__((format(printf, 4, 5)))
+table_set(struct table *t, unsigned int row, unsigned int col, const char *fmt, ...)
+{
+	char *cell = t->cells[(size_t)(row + 1) * t->nb_cols + col];
+	va_list ap;
+	char *q;
+
+	va_start(ap, fmt);
+	vsnprintf(cell, TBL_CELLSZ, fmt, ap);
+	va_end(ap);
+	for (q = cell; *q != '\0'; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = '?';
+}
+
+static void
+table_print(const struct table *t, FILE *f)
+{
+	size_t width[TBL_MAXCOLS] = { 0 };
+	unsigned int r, c;
+	const char *cell;
+
+	for (r = 0; r < t->nb_rows; r++)
+		for (c = 0; c < t->nb_cols; c++) {
+			size_t len = strlen(t->cells[(size_t)r * t->nb_cols + c]);
+
+			if (len > width[c])
+				width[c] = len;
+		}
+	for (r = 0; r < t->nb_rows; r++) {
+		for (c = 0; c < t->nb_cols; c++) {
+			cell = t->cells[(size_t)r * t->nb_cols + c];
+			if (t->right[c] == 'r')
+				fprintf(f, "%s%*s", c > 0 ? "  " : "", (int)width[c], cell);
+			else if (c + 1 < t->nb_cols)
+				fprintf(f, "%s%-*s", c > 0 ? "  " : "", (int)width[c], cell);
+			else
+				fprintf(f, "%s%s", c > 0 ? "  " : "", cell);
+		}
+		fputc('\n', f);
+	}
+}
+
+static void
+port_row(struct table *t, unsigned int row, const struct pktio_port_info *pi)
+{
+	table_set(t, row, 0, "%.*s", (int)strnlen(pi->name, sizeof(pi->name)), pi->name);
+	table_set(t, row, 1, "%.*s", (int)strnlen(pi->device, sizeof(pi->device)), pi->device);
+	table_set(t, row, 2, "%u/%u", pi->nb_rxq, pi->nb_txq);
+	table_set(t, row, 3, "%u", pi->nb_clients);
+	table_set(t, row, 4, "%" PRIu32, pi->max_frame);
+	table_set(t, row, 5, "%" PRIu64, pi->rx_packets);
+	table_set(t, row, 6, "%" PRIu64, pi->tx_packets);
+	table_set(t, row, 7, "%" PRIu64, pi->rx_missed);
+	table_set(t, row, 8, "%" PRIu64, pi->rx_errors);
+	table_set(t, row, 9, "%" PRIu64, pi->rx_no_client);
+	table_set(t, row, 10, "%" PRIu64, pi->rx_oversize);
+	table_set(t, row, 11, "%" PRIu64, pi->tx_errors);
+	table_set(t, row, 12, "%" PRIu64, pi->tx_full);
+	table_set(t, row, 13, "%" PRIu64, pi->tx_nombuf);
+	table_set(t, row, 14, "%" PRIu64, pi->tx_invalid);
+	table_set(t, row, 15, "%" PRIu64, pi->mbuf_in_use);
+}
+
+static void
+client_row(struct table *t, unsigned int row, const struct pktio_client_info *ci)
+{
+	table_set(t, row, 0, "%" PRIu32, ci->id);
+	table_set(t, row, 1, "%" PRId32, ci->pid);
+	table_set(t, row, 2, "%" PRIu32, ci->uid);
+	table_set(t, row, 3, "%.*s", (int)strnlen(ci->port, sizeof(ci->port)), ci->port);
+	if (ci->queue == PKTIO_QUEUE_ANY)
+		table_set(t, row, 4, "any");
+	else
+		table_set(t, row, 4, "%u", ci->queue);
+	table_set(t, row, 5, "%s", mode_name(ci->mode));
+	table_set(t, row, 6, "%" PRIu64, ci->rx_packets);
+	table_set(t, row, 7, "%" PRIu64, ci->rx_no_slot);
+	table_set(t, row, 8, "%" PRIu64, ci->tx_packets);
+	table_set(t, row, 9, "%" PRIu64, ci->tx_dropped);
+	table_set(t, row, 10, "%" PRIu64, ci->violations);
+}
+
+static int
+print_tables(const struct snapshot *s, enum cmd cmd)
+{
+	struct table t;
+	unsigned int i;
+
+	if (cmd & CMD_PORTS) {
+		if (table_init(&t, port_cols, port_right, DIM(port_cols), s->nb_ports) < 0)
+			return -ENOMEM;
+		for (i = 0; i < s->nb_ports; i++)
+			port_row(&t, i, &s->ports[i]);
+		table_print(&t, stdout);
+		free(t.cells);
+	}
+	if (cmd == CMD_STATS)
+		putchar('\n');
+	if (cmd & CMD_CLIENTS) {
+		if (table_init(&t, client_cols, client_right, DIM(client_cols),
+			       s->nb_clients) < 0)
+			return -ENOMEM;
+		for (i = 0; i < s->nb_clients; i++)
+			client_row(&t, i, &s->clients[i]);
+		table_print(&t, stdout);
+		free(t.cells);
+	}
+	return 0;
+}
+
+/* ---- JSON ---- */
+
+/* Length of the valid UTF-8 sequence at @s (at most @n bytes), or 0. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (len > n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/* A JSON string from a fixed-size, maybe unterminated field; bad UTF-8 becomes U+FFFD. */
+static void
+json_str(FILE *f, const char *field, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)field;
+	size_t n = strnlen(field, size), i, k;
+
+	fputc('"', f);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			fprintf(f, "\\%c", s[i]);
+		else if (s[i] == '\n')
+			fputs("\\n", f);
+		else if (s[i] == '\t')
+			fputs("\\t", f);
+		else if (s[i] < 0x20 || s[i] == 0x7f)
+			fprintf(f, "\\u%04x", s[i]);
+		else if (s[i] < 0x80)
+			fputc(s[i], f);
+		else if ((k = utf8_len(s + i, n - i)) == 0)
+			fputs("\\ufffd", f);
+		else {
+			fwrite(s + i, 1, k, f);
+			i += k - 1;
+		}
+	}
+	fputc('"', f);
+}
+
+static void
+port_json(FILE *f, const struct pktio_port_info *pi)
+{
+	fputs("{\"name\": ", f);
+	json_str(f, pi->name, sizeof(pi->name));
+	fputs(", \"device\": ", f);
+	json_str(f, pi->device, sizeof(pi->device));
+	fprintf(f, ", \"index\": %u, \"nb_rxq\": %u, \"nb_txq\": %u, \"nb_clients\": %u"
+		", \"max_frame\": %" PRIu32 ", \"ring_size\": %" PRIu32,
+		pi->index, pi->nb_rxq, pi->nb_txq, pi->nb_clients, pi->max_frame,
+		pi->ring_size);
+	fprintf(f, ", \"rx_packets\": %" PRIu64 ", \"rx_bytes\": %" PRIu64
+		", \"tx_packets\": %" PRIu64 ", \"tx_bytes\": %" PRIu64,
+		pi->rx_packets, pi->rx_bytes, pi->tx_packets, pi->tx_bytes);
+	fprintf(f, ", \"rx_missed\": %" PRIu64 ", \"rx_errors\": %" PRIu64
+		", \"tx_errors\": %" PRIu64 ", \"rx_no_client\": %" PRIu64
+		", \"rx_oversize\": %" PRIu64 ", \"tx_full\": %" PRIu64
+		", \"tx_nombuf\": %" PRIu64 ", \"tx_invalid\": %" PRIu64
+		", \"mbuf_in_use\": %" PRIu64 "}",
+		pi->rx_missed, pi->rx_errors, pi->tx_errors, pi->rx_no_client,
+		pi->rx_oversize, pi->tx_full, pi->tx_nombuf, pi->tx_invalid, pi->mbuf_in_use);
+}
+
+static void
+client_json(FILE *f, const struct pktio_client_info *ci)
+{
+	fprintf(f, "{\"id\": %" PRIu32 ", \"pid\": %" PRId32 ", \"uid\": %" PRIu32
+		", \"port\": ", ci->id, ci->pid, ci->uid);
+	json_str(f, ci->port, sizeof(ci->port));
+	fprintf(f, ", \"queue\": %u, \"mode\": %u, \"mode_name\": \"%s\"",
+		ci->queue, ci->mode, mode_name(ci->mode));
+	fprintf(f, ", \"rx_packets\": %" PRIu64 ", \"rx_no_slot\": %" PRIu64
+		", \"tx_packets\": %" PRIu64 ", \"tx_dropped\": %" PRIu64
+		", \"violations\": %" PRIu64 "}",
+		ci->rx_packets, ci->rx_no_slot, ci->tx_packets, ci->tx_dropped,
+		ci->violations);
+}
+
+/* The whole snapshot, whatever the command: {"ports": [...], "clients": [...]}. */
+static void
+print_json(const struct snapshot *s)
+{
+	unsigned int i;
+
+	fputs("{\n  \"ports\": [", stdout);
+	for (i = 0; i < s->nb_ports; i++) {
+		fputs(i > 0 ? ",\n    " : "\n    ", stdout);
+		port_json(stdout, &s->ports[i]);
+	}
+	fputs(s->nb_ports > 0 ? "\n  ],\n  \"clients\": [" : "],\n  \"clients\": [", stdout);
+	for (i = 0; i < s->nb_clients; i++) {
+		fputs(i > 0 ? ",\n    " : "\n    ", stdout);
+		client_json(stdout, &s->clients[i]);
+	}
+	fputs(s->nb_clients > 0 ? "\n  ]\n}\n" : "]\n}\n", stdout);
+}
+
+static void
+query_error(const char *sock, int rc)
+{
+	if (rc == -EPROTO)
+		fprintf(stderr, PROG ": bad reply from pktiod at %s: %s\n", sock, strerror(-rc));
+	else if (rc == -ENOMEM)
+		fprintf(stderr, PROG ": %s\n", strerror(-rc));
+	else
+		fprintf(stderr, PROG ": cannot reach pktiod at %s: %s\n", sock, strerror(-rc));
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { .cmd = CMD_PORTS };
+	struct snapshot s;
+	const char *sock;
+	int rc;
+
+	rc = parse_args(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	sock = sock_path(o.sock);
+	rc = snapshot_get(sock, &s);
+	if (rc < 0) {
+		query_error(sock, rc);
+		return 1;
+	}
+	if (o.json)
+		print_json(&s);
+	else
+		rc = print_tables(&s, o.cmd);
+	snapshot_free(&s);
+	if (rc < 0) {
+		fprintf(stderr, PROG ": %s\n", strerror(-rc));
+		return 1;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, PROG ": stdout: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The pktio authors
+ */
+
+/* pktiod refuses bad configurations with the file and line named, and exits non-zero. */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+/* Run pktiod on @p text; @return exit status, its output in @p out. */
+static int
+run_conf(const char *text, bool check, char *out, size_t len)
+{
+	char conf[256], log[256];
+	char *argv[] = { (char *)test_bin("app/pktiod/pktiod"), "-f", conf,
+			 check ? "--check" : NULL, NULL };
+	FILE *f;
+	size_t n;
+	int rc;
+
+	snprintf(conf, sizeof(conf), "%s/cli.conf", test_dir());
+	snprintf(log, sizeof(log), "%s/cli.log", test_dir());
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	rc = test_run(argv, log, 30000);
+	f = fopen(log, "r");
+	assert_non_null(f);
+	n = fread(out, 1, len - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	return rc;
+}
+
+static void
+expect_refused(const char *text, const char *where, const char *what)
+{
+	char out[4096];
+
+	assert_int_equal(run_conf(text, true, out, sizeof(out)), 1);
+	print_message("%s", out);
+	assert_non_null(strstr(out, where));
+	assert_non_null(strstr(out, what));
+}
+
+static void
+test_config_cli_good(void **state)
+{
+	char out[4096];
+
+	(void)state;
+	assert_int_equal(run_conf("[pktiod]\nsocket = /tmp/x.sock\n[port a]\ndevice = net_null0\n",
+				  true, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "OK, 1 port"));
+}
+
+static void
+test_config_cli_lines_named(void **state)
+{
+	(void)state;
+	expect_refused("[pktiod]\n; comment\n\n[port a]\ndevice = net_null0\nrx_queues = x\n",
+		       "cli.conf:6:", "rx_queues");
+	expect_refused("[port a]\ndevice = net_null0\nmax_frme = 9000\n", "cli.conf:3:",
+		       "unknown key");
+	expect_refused("[port a]\ndevice net_null0\n", "cli.conf:2:", "key = value");
+	expect_refused("[port a]\nrx_queues = 1\n", "cli.conf:1:", "no device");
+	expect_refused("[pktiod]\nsocket = /tmp/s\n", "cli.conf:0:", "no [port");
+	expect_refused("[port a]\ndevice = net_null0\n[port a]\ndevice = net_null1\n",
+		       "cli.conf:", "defined twice");
+}
+
+static void
+test_config_cli_missing_file(void **state)
+{
+	char *argv[] = { (char *)test_bin("app/pktiod/pktiod"), "-f", "/nonexistent.conf",
+			 "--check", NULL };
+
+	(void)state;
+	assert_int_equal(test_run(argv, NULL, 30000), 1);
+}
+
+static void
+test_config_cli_bad_device(void **state)
+{
+	char out[8192], text[512];
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "[pktiod]\nsocket = %s/bad.sock\n"
+		 "eal = -l 0-1 --no-pci --no-huge -m 128 --no-shconf --file-prefix pktio-cli-%d\n"
+		 "[port a]\ndevice = net_nosuchdriver0\n", test_dir(), (int)getpid());
+	assert_int_not_equal(run_conf(text, false, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "pktiod"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_cli_good),
+		cmocka_unit_test(test_config_cli_lines_named),
+		cmocka_unit_test(test_config_cli_missing_file),
+		cmocka_unit_test(test_config_cli_bad_device),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
