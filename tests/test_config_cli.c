@@ -76,7 +76,21 @@ test_config_cli_lines_named(void **state)
 	expect_refused("[port a]\nrx_queues = 1\n", "cli.conf:1:", "no device");
 	expect_refused("[pktiod]\nsocket = /tmp/s\n", "cli.conf:0:", "no [port");
 	expect_refused("[port a]\ndevice = net_null0\n[port a]\ndevice = net_null1\n",
-		       "cli.conf:", "defined twice");
+		       "cli.conf:3:", "defined twice");
+	expect_refused("socket = /tmp/s\n[port a]\ndevice = net_null0\n", "cli.conf:1:",
+		       "outside a [section]");
+	expect_refused("[port a]\ndevice = net_null0\nallow_uid =\n", "cli.conf:3:",
+		       "key = value");
+}
+
+static void
+test_config_cli_value_too_long(void **state)
+{
+	char text[600];
+
+	(void)state;
+	snprintf(text, sizeof(text), "[pktiod]\neal = %0300d\n[port a]\ndevice = net_null0\n", 0);
+	expect_refused(text, "cli.conf:2:", "longer than 255");
 }
 
 static void
@@ -109,6 +123,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_cli_good),
 		cmocka_unit_test(test_config_cli_lines_named),
+		cmocka_unit_test(test_config_cli_value_too_long),
 		cmocka_unit_test(test_config_cli_missing_file),
 		cmocka_unit_test(test_config_cli_bad_device),
 	};

@@ -615,8 +615,8 @@ test_shm_layout_ring_hostile_geometry(void **state)
 					assert_int_equal(rc, RTE_MIN(want, used));
 				for (k = rc < 0 ? 0 : rc; k < RTE_DIM(out); k++)
 					if (((uint8_t *)&out[k])[0] != CANARY)
-						fail_msg("iteration %u: dequeue wrote entry %u of %d",
-							 i, k, rc);
+						fail_msg("iteration %u: wrote entry %u of %d", i,
+							 k, rc);
 			}
 			canary_check(&t);
 		}

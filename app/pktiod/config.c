@@ -55,13 +55,14 @@ clean_line(char *line)
 }
 
 /*
- * Line number of [section] (key == NULL) or of key within it; 0 if not found.
+ * Line number of the @p nth (from 0) [section] (key == NULL), or of key within it; 0 if
+ * not found.
  */
 static unsigned int
-conf_line(const char *path, const char *section, const char *key)
+conf_line_nth(const char *path, const char *section, const char *key, unsigned int nth)
 {
 	char buf[1024], *l, *eq;
-	unsigned int n = 0, found = 0;
+	unsigned int n = 0, found = 0, seen = 0;
 	bool in = false;
 	FILE *f = fopen(path, "r");
 
@@ -72,7 +73,7 @@ conf_line(const char *path, const char *section, const char *key)
 		l = clean_line(buf);
 		if (l[0] == '[') {
 			l[strlen(l) - 1] = '\0';
-			in = strcmp(trim(l + 1), section) == 0;
+			in = strcmp(trim(l + 1), section) == 0 && seen++ == nth;
 			if (in && key == NULL)
 				found = n;
 		} else if (in && key != NULL && (eq = strchr(l, '=')) != NULL) {
@@ -85,28 +86,57 @@ conf_line(const char *path, const char *section, const char *key)
 	return found;
 }
 
+static unsigned int
+conf_line(const char *path, const char *section, const char *key)
+{
+	return conf_line_nth(path, section, key, 0);
+}
+
+static int
+conf_verror(struct conf_ctx *x, unsigned int line, const char *fmt, va_list ap)
+{
+	int off = snprintf(x->err, x->errlen, "%s:%u: ", x->path, line);
+
+	if (off >= 0 && (size_t)off < x->errlen)
+		vsnprintf(x->err + off, x->errlen - off, fmt, ap);
+	return -EINVAL;
+}
+
+/* "file:line: message", the line being that of @p key in [section] (or the section's). */
 static int __attribute__((format(printf, 4, 5)))
 conf_error(struct conf_ctx *x, const char *section, const char *key, const char *fmt, ...)
 {
-	unsigned int line = conf_line(x->path, section, key);
-	int off;
 	va_list ap;
+	int rc;
 
-	off = snprintf(x->err, x->errlen, "%s:%u: ", x->path, line);
-	if (off < 0 || (size_t)off >= x->errlen)
-		return -EINVAL;
 	va_start(ap, fmt);
-	vsnprintf(x->err + off, x->errlen - off, fmt, ap);
+	rc = conf_verror(x, conf_line(x->path, section, key), fmt, ap);
 	va_end(ap);
-	return -EINVAL;
+	return rc;
+}
+
+/* The same, at the @p nth occurrence of [section]. */
+static int __attribute__((format(printf, 4, 5)))
+conf_error_nth(struct conf_ctx *x, const char *section, unsigned int nth, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = conf_verror(x, conf_line_nth(x->path, section, NULL, nth), fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 /* The syntax pass: sections close their bracket, other lines are key = value. */
 static int
 conf_syntax(const char *path, char *err, size_t errlen)
 {
-	char buf[1024], *l;
+	/* rte_cfgfile reads lines into a buffer of this size and values into CFG_VALUE_LEN */
+	const size_t line_max = CFG_NAME_LEN + CFG_VALUE_LEN + 4;
+	char buf[1024], *l, *eq;
 	unsigned int n = 0;
+	bool section = false;
 	int rc = 0;
 	FILE *f = fopen(path, "r");
 
@@ -117,15 +147,26 @@ conf_syntax(const char *path, char *err, size_t errlen)
 	}
 	while (rc == 0 && fgets(buf, sizeof(buf), f) != NULL) {
 		n++;
-		if (strchr(buf, '\n') == NULL && !feof(f))
-			rc = -EINVAL, snprintf(err, errlen, "%s:%u: line too long", path, n);
+		if ((strchr(buf, '\n') == NULL && !feof(f)) || strlen(buf) >= line_max)
+			rc = -EINVAL, snprintf(err, errlen, "%s:%u: line longer than %zu characters",
+					       path, n, line_max - 1);
 		l = clean_line(buf);
 		if (rc != 0 || l[0] == '\0')
 			continue;
-		if (l[0] == '[' && (l[strlen(l) - 1] != ']' || strlen(l) < 3))
-			rc = -EINVAL, snprintf(err, errlen, "%s:%u: bad section header", path, n);
-		else if (l[0] != '[' && (strchr(l, '=') == NULL || l[0] == '='))
+		eq = strchr(l, '=');
+		if (l[0] == '[') {
+			section = true;
+			if (l[strlen(l) - 1] != ']' || strlen(l) < 3)
+				rc = -EINVAL, snprintf(err, errlen, "%s:%u: bad section header",
+						       path, n);
+		} else if (eq == NULL || eq == l || *trim(eq + 1) == '\0') {
 			rc = -EINVAL, snprintf(err, errlen, "%s:%u: expected key = value", path, n);
+		} else if (!section) {
+			rc = -EINVAL, snprintf(err, errlen, "%s:%u: key outside a [section]", path, n);
+		} else if (strlen(trim(eq + 1)) >= CFG_VALUE_LEN) {
+			rc = -EINVAL, snprintf(err, errlen, "%s:%u: value longer than %d characters",
+					       path, n, CFG_VALUE_LEN - 1);
+		}
 	}
 	fclose(f);
 	return rc;
@@ -223,6 +264,7 @@ conf_port(struct conf_ctx *x, const char *sec, struct pktiod_port_conf *p)
 		return conf_error(x, sec, NULL, "port name must be 1..%zu characters, no ':'",
 				  sizeof(p->name) - 1);
 	strcpy(p->name, name);
+	snprintf(p->section, sizeof(p->section), "%s", sec);
 	if (!rte_cfgfile_has_entry(x->cfg, sec, "device"))
 		return conf_error(x, sec, NULL, "port %s has no device", name);
 	rc = get_str(x, sec, "device", p->device, sizeof(p->device));
@@ -287,6 +329,9 @@ conf_sections(struct conf_ctx *x, struct pktiod_conf *c)
 		}
 		if (c->nb_ports == PKTIOD_MAX_PORTS)
 			return conf_error(x, sec, NULL, "more than %d ports", PKTIOD_MAX_PORTS);
+		for (j = 0; j < (int)c->nb_ports; j++)
+			if (strcmp(c->ports[j].section, sec) == 0)
+				return conf_error_nth(x, sec, 1, "[%s] defined twice", sec);
 		rc = conf_keys(x, sec, port_keys);
 		rc = rc ?: conf_port(x, sec, &c->ports[c->nb_ports]);
 		for (j = 0; rc == 0 && j < (int)c->nb_ports; j++)

@@ -27,6 +27,7 @@ extern int pktiod_logtype;
 
 struct pktiod_port_conf {
 	char name[PKTIO_NAMESIZE];
+	char section[64];        /* "port NAME", as written */
 	char device[256];        /* vdev string or PCI address */
 	uint16_t nb_rxq, nb_txq;
 	uint32_t ring_size;      /* slots per side of each attachment */
@@ -42,7 +43,7 @@ struct pktiod_port_conf {
 struct pktiod_conf {
 	char path[256];          /* the file, for messages */
 	char socket[108];
-	char eal[1024];
+	char eal[256];           /* rte_cfgfile values are at most 255 characters */
 	uint32_t mbufs;          /* per port */
 	uint32_t idle_spins;     /* empty polls before a worker sleeps */
 	uint32_t idle_sleep_us;  /* longest idle sleep; 0 = always busy-poll */
