@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_prefetch.h>
 #include <rte_ring_elem.h>
 
 #include "pktio_private.h"
@@ -151,6 +152,13 @@ shm_rx_burst(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 	if (unlikely(shm_dead(p)))
 		return -ECONNRESET;
 	n = rte_ring_sc_dequeue_burst_elem(s->rx, d, sizeof(d[0]), RTE_MIN(n, RX_MAX), &avail);
+	/* The appliance just wrote these lines on another core: start every miss at once. */
+	for (i = 0; i < n; i++) {
+		const char *slot = s->slots + (size_t)d[i].slot * s->slot_size;
+
+		rte_prefetch0(slot);
+		rte_prefetch0(slot + PKTIO_SLOT_HEADROOM);
+	}
 	for (i = 0; i < n; i++) {
 		const struct pktio_slot_meta *m =
 			(const void *)(s->slots + (size_t)d[i].slot * s->slot_size);
@@ -349,6 +357,7 @@ shm_map(struct pktio_port *p, const struct shm_attach *a)
 	struct pktio_shm_hdr *h;
 	struct shm_port *s;
 	uint32_t i;
+	int rc = -EPROTO;
 
 	h = mmap(NULL, a->region_size, PROT_READ | PROT_WRITE, MAP_SHARED, a->memfd, 0);
 	if (h == MAP_FAILED)
@@ -356,8 +365,10 @@ shm_map(struct pktio_port *p, const struct shm_attach *a)
 	if (pktio_shm_check(h, a->region_size) < 0)
 		goto unmap;
 	s = calloc(1, sizeof(*s) + h->nb_tx_slots * sizeof(s->tx_free[0]));
-	if (s == NULL)
+	if (s == NULL) {
+		rc = -ENOMEM;
 		goto unmap;
+	}
 	madvise(h, a->region_size, MADV_DONTFORK);
 	s->hdr = h;
 	s->size = a->region_size;
@@ -378,7 +389,7 @@ shm_map(struct pktio_port *p, const struct shm_attach *a)
 
 unmap:
 	munmap(h, a->region_size);
-	return -EPROTO;
+	return rc;
 }
 
 static int

@@ -183,7 +183,8 @@ struct pktio_port;
  *   A handle, or NULL with errno: ENOENT (no such port or socket), ECONNREFUSED (no
  *   pktiod listening), EBUSY (the queue has an exclusive client, or exclusive was
  *   asked of a queue that has exclusive or fanout clients), EACCES (this uid/gid may not attach), EINVAL
- *   (bad flags or queue), EPROTO (protocol or layout mismatch), ENOMEM, EMFILE.
+ *   (bad flags or queue), EPROTO (protocol or layout mismatch), ENAMETOOLONG (port name
+ *   or socket path too long), ENOMEM, EMFILE.
  */
 struct pktio_port *pktio_port_open(const char *name, unsigned int queue, unsigned int flags,
 				   const char *sock);

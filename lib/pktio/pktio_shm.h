@@ -12,7 +12,7 @@
  * Each attachment has a region of its own (a memfd, MFD_HUGETLB when hugepages exist),
  * created and laid out by pktiod before its fd is passed to the client:
  *
- *   offset 0          struct pktio_shm_hdr (3 cache lines)
+ *   offset 0          struct pktio_shm_hdr (4 cache lines)
  *   hdr.rx_off        rte_ring rx       appliance -> client  descriptors of received frames
  *   hdr.rx_free_off   rte_ring rx_free client -> appliance  rx slots given back (AF_XDP fill)
  *   hdr.tx_off        rte_ring tx       client -> appliance  descriptors of frames to send
@@ -89,10 +89,13 @@ struct pktio_shm_hdr {
 	/**< 1: the client is going to sleep on an empty rx ring; the appliance clears it and
 	 * rings the doorbell eventfd after its next enqueue */
 
-	/* Cache line 2: written by the appliance only. */
+	/* Cache line 2: written by the appliance, once; the client reads it on every call,
+	 * so nothing that changes often may share this line. */
 	uint32_t state __attribute__((aligned(PKTIO_SHM_CACHE_LINE))); /**< pktio_shm_state */
-	uint32_t pad;
-	uint64_t rx_packets;     /**< frames put on the rx ring */
+
+	/* Cache line 3: counters, written by the appliance per burst. */
+	uint64_t rx_packets __attribute__((aligned(PKTIO_SHM_CACHE_LINE)));
+	/**< frames put on the rx ring */
 	uint64_t rx_bytes;
 	uint64_t rx_no_slot;     /**< frames dropped: rx_free was empty */
 	uint64_t tx_sent;        /**< frames from the tx ring accepted by the device */
@@ -101,9 +104,10 @@ struct pktio_shm_hdr {
 
 _Static_assert(sizeof(struct pktio_desc) == 8, "pktio_desc is 8 bytes");
 _Static_assert(sizeof(struct pktio_slot_meta) <= PKTIO_SLOT_HEADROOM, "slot meta fits headroom");
-_Static_assert(sizeof(struct pktio_shm_hdr) == 3 * PKTIO_SHM_CACHE_LINE, "shm header size");
+_Static_assert(sizeof(struct pktio_shm_hdr) == 4 * PKTIO_SHM_CACHE_LINE, "shm header size");
 _Static_assert(__builtin_offsetof(struct pktio_shm_hdr, rx_wakeup) == 64, "client line");
 _Static_assert(__builtin_offsetof(struct pktio_shm_hdr, state) == 128, "appliance line");
+_Static_assert(__builtin_offsetof(struct pktio_shm_hdr, rx_packets) == 192, "counters line");
 
 /** Geometry of a region, computed by pktio_shm_layout(). */
 struct pktio_shm_layout {
