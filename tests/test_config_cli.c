@@ -93,6 +93,30 @@ test_config_cli_value_too_long(void **state)
 	expect_refused(text, "cli.conf:2:", "longer than 255");
 }
 
+/* Every configuration we ship passes --check. */
+static void
+test_config_cli_shipped_configs(void **state)
+{
+	static const char *const files[] = {
+		"config/pktiod.conf", "config/examples/null.conf", "config/examples/ring.conf",
+		"config/examples/pcap.conf", "config/examples/tap.conf",
+		"config/examples/memif.conf",
+	};
+	const char *src = getenv("PKTIO_SOURCE");
+	char path[512];
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(src);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *argv[] = { (char *)test_bin("app/pktiod/pktiod"), "-f", path, "--check",
+				 NULL };
+
+		snprintf(path, sizeof(path), "%s/%s", src, files[i]);
+		assert_int_equal(test_run(argv, NULL, 30000), 0);
+	}
+}
+
 static void
 test_config_cli_missing_file(void **state)
 {
@@ -124,6 +148,7 @@ main(void)
 		cmocka_unit_test(test_config_cli_good),
 		cmocka_unit_test(test_config_cli_lines_named),
 		cmocka_unit_test(test_config_cli_value_too_long),
+		cmocka_unit_test(test_config_cli_shipped_configs),
 		cmocka_unit_test(test_config_cli_missing_file),
 		cmocka_unit_test(test_config_cli_bad_device),
 	};
