@@ -173,3 +173,51 @@ pktio_build()
 	     /^ninja: |^Installing |^Install |^Running custom install/ { show = 0; next }
 	     show' "$log" >&2
 }
+
+# EAL memory arguments for this machine (after pktio_hugepages).
+pktio_eal_mem()
+{
+	if [ "${PKTIO_HUGE:-0}" = 1 ]; then
+		echo "--in-memory -m ${1:-512}"
+	else
+		# --no-huge implies legacy memory, which --in-memory refuses
+		echo "--no-huge --no-shconf -m ${1:-512}"
+	fi
+}
+
+# Start pktiod on CONF, output to LOG; returns once it accepts clients (READY on a fifo,
+# 30 s at most). Sets PKTIOD_PID.
+pktio_start_pktiod()
+{
+	local conf=$1 log=$2 fifo line st=0
+
+	fifo=$(mktemp -u "${TMPDIR:-/tmp}/pktiod-ready.XXXXXX")
+	mkfifo "$fifo"
+	"$PREFIX/bin/pktiod" -f "$conf" --notify-fd 3 3>"$fifo" >"$log" 2>&1 &
+	PKTIOD_PID=$!
+	# pktiod writes READY and closes fd 3: end of file without it means it died.
+	line=$(timeout 30 head -n 1 "$fifo") || st=$?
+	rm -f "$fifo"
+	if [ "$line" != READY ]; then
+		[ "$st" -eq 124 ] && echo "error: pktiod not ready within 30 s:" >&2 ||
+			echo "error: pktiod exited before it was ready:" >&2
+		sed 's/^/    /' "$log" >&2
+		return 1
+	fi
+}
+
+# SIGTERM pktiod (SIGKILL after 10 s); returns its exit status.
+pktio_stop_pktiod()
+{
+	local pid=${PKTIOD_PID:-} rc=0
+
+	[ -n "$pid" ] || return 0
+	PKTIOD_PID=
+	kill -TERM "$pid" 2>/dev/null || true
+	if ! timeout 10 tail --pid="$pid" -f /dev/null 2>/dev/null; then
+		echo "pktiod did not exit on SIGTERM: killing it" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || rc=$?
+	return "$rc"
+}

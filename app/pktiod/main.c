@@ -4,8 +4,11 @@
 
 /* pktiod: the appliance. Owns the NICs, serves clients their packets over shared memory. */
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +115,22 @@ hugetlb_works(void)
 	return true;
 }
 
+/* EAL leaves its runtime directory (/var/run/dpdk/PREFIX) behind: remove ours. */
+static void
+runtime_dir_remove(const char *path)
+{
+	DIR *dir = opendir(path);
+	struct dirent *e;
+
+	if (dir == NULL)
+		return;
+	while ((e = readdir(dir)) != NULL)
+		if (e->d_type == DT_REG || e->d_type == DT_SOCK)
+			unlinkat(dirfd(dir), e->d_name, 0);
+	closedir(dir);
+	rmdir(path);
+}
+
 static int
 rcu_init(struct pktiod *d)
 {
@@ -161,7 +180,7 @@ int
 main(int argc, char **argv)
 {
 	const char *conf = DEFAULT_CONF;
-	char err[512], *eargv[EAL_ARGS_MAX];
+	char err[512], *eargv[EAL_ARGS_MAX], rundir[PATH_MAX];
 	bool check = false;
 	int notify_fd = -1, eargc, rc, first;
 	unsigned int lcore, wid = 0;
@@ -188,6 +207,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "pktiod: EAL init failed: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	pktiod.kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	pktiod.hugetlb = hugetlb_works();
 	clock_init(&pktiod);
@@ -203,6 +223,7 @@ main(int argc, char **argv)
 cleanup:
 	pktiod_ports_close(&pktiod);
 	rte_free(pktiod.qs);
-	rte_eal_cleanup(); /* removes our hugepage files */
+	rte_eal_cleanup(); /* frees our hugepages (no files at all with --in-memory) */
+	runtime_dir_remove(rundir);
 	return rc < 0 ? 1 : 0;
 }
