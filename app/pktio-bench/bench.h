@@ -96,7 +96,7 @@ struct bench_thread {
  */
 struct bench_engine {
 	const char *name;
-	const char *help;               /* one line for --help */
+	const char *help;               /* for --help: lines after the first indented 12 */
 	int (*init)(struct bench_thread *t);
 	int (*start)(struct bench_thread *t);
 	int (*run)(struct bench_thread *t);
@@ -151,6 +151,9 @@ bench_count_unsent(struct bench_thread *t, uint64_t pkts)
 	__atomic_store_n(&t->c.unsent, t->c.unsent + pkts, __ATOMIC_RELAXED);
 }
 
+/* opts.c: @return -1 to go on, else the exit status. */
+int bench_parse_args(int argc, char **argv, struct bench_opts *o);
+
 /* main.c */
 struct pktio_port *bench_port_open(const struct bench_thread *t, const char *name,
 				   unsigned int flags);
@@ -168,7 +171,7 @@ struct bench_frames {
 int bench_frames_build(struct bench_frames *f, const struct bench_opts *o, unsigned int seed);
 void bench_frames_free(struct bench_frames *f);
 int bench_size_check(const struct bench_opts *o, struct pktio_port *p, const char *name);
-int bench_rxbufs_alloc(struct iovec *iov, unsigned int n, unsigned int max_frame);
+int bench_rxbufs_alloc(const struct bench_opts *o, struct iovec *iov, unsigned int max_frame);
 void bench_rxbufs_free(struct iovec *iov);
 
 #define BENCH_PAYLOAD_OFF 42    /* after Ethernet, IPv4 and UDP headers */

@@ -84,8 +84,8 @@ frame_fill(uint8_t *f, unsigned int len, unsigned int flow, unsigned int seed)
 	ip[8] = 64;                             /* ttl */
 	ip[9] = 17;                             /* UDP */
 	put16(ip + 10, 0);
-	put32(ip + 12, 0xc6120000u | ((seed + 1) & 0xffff));	/* 198.18.x.y */
-	put32(ip + 16, 0xc6130001u);                            /* 198.19.0.1 */
+	put32(ip + 12, 0xc6120000u | ((seed + 1) & 0xffff)); /* 198.18.x.y */
+	put32(ip + 16, 0xc6130001u);                          /* 198.19.0.1 */
 	put16(ip + 10, ip_cksum(ip, IP_HLEN));
 	put16(udp, UDP_SPORT_BASE + (seed * FRAMES_NB + flow) % 60000);
 	put16(udp + 2, UDP_DPORT);
@@ -167,14 +167,19 @@ bench_size_check(const struct bench_opts *o, struct pktio_port *p, const char *n
 	return -EMSGSIZE;
 }
 
-/* @p n receive buffers, each a struct pktio_hdr and room for @p max_frame bytes. */
+/*
+ * Buffers for the copying receive calls: readv gets a burst of them, read one, zc none.
+ * Each is a struct pktio_hdr and room for @p max_frame bytes, a cache line apart.
+ */
 int
-bench_rxbufs_alloc(struct iovec *iov, unsigned int n, unsigned int max_frame)
+bench_rxbufs_alloc(const struct bench_opts *o, struct iovec *iov, unsigned int max_frame)
 {
+	unsigned int i, n = o->io == BENCH_IO_READV ? o->burst : o->io == BENCH_IO_READ ? 1 : 0;
 	size_t slot = slot_size(max_frame);
 	unsigned char *buf;
-	unsigned int i;
 
+	if (n == 0)
+		return 0;
 	buf = aligned_alloc(BENCH_CACHE_LINE, n * slot);
 	if (buf == NULL)
 		return -ENOMEM;
@@ -185,7 +190,7 @@ bench_rxbufs_alloc(struct iovec *iov, unsigned int n, unsigned int max_frame)
 	return 0;
 }
 
-/* Free what bench_rxbufs_alloc() gave (iov[0] holds the block). */
+/* Free what bench_rxbufs_alloc() gave (iov[0] holds the block; NULL when none). */
 void
 bench_rxbufs_free(struct iovec *iov)
 {

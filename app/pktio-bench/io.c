@@ -49,12 +49,9 @@ bench_fwd_init(struct bench_thread *t, bool swap)
 	rc = t->o->tx_first > 0 ? bench_frames_build(&w->f, t->o, t->id) : 0;
 	if (rc < 0)
 		goto free_state;
-	if (t->o->io != BENCH_IO_ZC) {
-		rc = bench_rxbufs_alloc(w->iov, t->o->io == BENCH_IO_READV ? t->o->burst : 1,
-					w->max_frame);
-		if (rc < 0)
-			goto free_frames;
-	}
+	rc = bench_rxbufs_alloc(t->o, w->iov, w->max_frame);
+	if (rc < 0)
+		goto free_frames;
 	t->priv = w;
 	return 0;
 
@@ -72,8 +69,7 @@ bench_fwd_fini(struct bench_thread *t)
 
 	if (w == NULL)
 		return;
-	if (t->o->io != BENCH_IO_ZC)
-		bench_rxbufs_free(w->iov);
+	bench_rxbufs_free(w->iov);
 	bench_frames_free(&w->f);
 	free(w);
 	t->priv = NULL;
@@ -268,7 +264,10 @@ io_init(struct bench_thread *t)
 
 const struct bench_engine bench_io_engine = {
 	.name = "io",
-	.help = "send every received frame back out of the same port, unchanged",
+	.help = "send each received burst back out of the same port, unchanged: readv\n"
+		"            then pktio_writev of the same iovecs; read then write; zc: rx_burst,\n"
+		"            tx_reserve, copy, tx_submit, rx_release. On a loopback, start the\n"
+		"            traffic with --tx-first",
 	.init = io_init,
 	.start = bench_fwd_start,
 	.run = bench_fwd_run,

@@ -23,8 +23,7 @@
 
 struct lat_payload {
 	uint32_t magic;
-	uint32_t pad;
-	uint64_t seq;
+	uint32_t seq;
 	uint64_t tsc;           /* when it was sent */
 };
 
@@ -38,7 +37,7 @@ struct lat {
 	unsigned char *frame;
 	unsigned int len;
 	unsigned int max_frame;
-	uint64_t seq;
+	uint32_t seq;
 	uint64_t timeout;                       /* TSC cycles */
 };
 
@@ -80,9 +79,7 @@ latency_init(struct bench_thread *t)
 		goto free_state;
 	l->frame = (unsigned char *)((struct pktio_hdr *)l->f.iov[0].iov_base + 1);
 	l->len = l->f.iov[0].iov_len - sizeof(struct pktio_hdr);
-	rc = t->o->io == BENCH_IO_ZC ? 0 :
-		bench_rxbufs_alloc(l->iov, t->o->io == BENCH_IO_READV ? t->o->burst : 1,
-				   l->max_frame);
+	rc = bench_rxbufs_alloc(t->o, l->iov, l->max_frame);
 	if (rc < 0)
 		goto free_frames;
 	t->hist = bench_hist_new();
@@ -94,8 +91,7 @@ latency_init(struct bench_thread *t)
 	return 0;
 
 free_bufs:
-	if (t->o->io != BENCH_IO_ZC)
-		bench_rxbufs_free(l->iov);
+	bench_rxbufs_free(l->iov);
 free_frames:
 	bench_frames_free(&l->f);
 free_state:
@@ -110,8 +106,7 @@ latency_fini(struct bench_thread *t)
 
 	if (l == NULL)
 		return;
-	if (t->o->io != BENCH_IO_ZC)
-		bench_rxbufs_free(l->iov);
+	bench_rxbufs_free(l->iov);
 	bench_frames_free(&l->f);
 	free(l);
 	t->priv = NULL;
@@ -269,7 +264,10 @@ latency_run(struct bench_thread *t)
 
 const struct bench_engine bench_latency_engine = {
 	.name = "latency",
-	.help = "ping-pong one timestamped frame; round-trip percentiles",
+	.help = "ping-pong: send one frame carrying the TSC and a sequence number\n"
+		"            on a PKTIO_F_TXONLY handle, wait for it on a second handle\n"
+		"            (--peer PORT, else the same port: a loopback), record the round\n"
+		"            trip; one thread, one --size; block: pktio_wait, 100 ms timeout",
 	.init = latency_init,
 	.run = latency_run,
 	.fini = latency_fini,

@@ -28,12 +28,9 @@ rxonly_init(struct bench_thread *t)
 	if (r == NULL)
 		return -ENOMEM;
 	r->max_frame = pktio_port_max_frame(t->rx);
-	if (t->o->io != BENCH_IO_ZC) {
-		rc = bench_rxbufs_alloc(r->iov, t->o->io == BENCH_IO_READV ? t->o->burst : 1,
-					r->max_frame);
-		if (rc < 0)
-			goto free_state;
-	}
+	rc = bench_rxbufs_alloc(t->o, r->iov, r->max_frame);
+	if (rc < 0)
+		goto free_state;
 	t->priv = r;
 	return 0;
 
@@ -49,8 +46,7 @@ rxonly_fini(struct bench_thread *t)
 
 	if (r == NULL)
 		return;
-	if (t->o->io != BENCH_IO_ZC)
-		bench_rxbufs_free(r->iov);
+	bench_rxbufs_free(r->iov);
 	free(r);
 	t->priv = NULL;
 }
@@ -126,7 +122,9 @@ rxonly_run(struct bench_thread *t)
 
 const struct bench_engine bench_rxonly_engine = {
 	.name = "rxonly",
-	.help = "receive and count (default)",
+	.help = "receive and count (default); readv: a burst of iovecs, each a\n"
+		"            pktio_hdr and room for the port's max frame; read: one frame\n"
+		"            per call; zc: pktio_rx_burst then pktio_rx_release",
 	.init = rxonly_init,
 	.run = rxonly_run,
 	.fini = rxonly_fini,

@@ -146,8 +146,20 @@ text_latency(const struct summary *m)
 	       cyc_us(bench_hist_max(h)));
 }
 
+/* With several threads: how fanout spread the work. */
 static void
-text_print(const struct bench_opts *o, const struct summary *m)
+text_threads(const struct bench_thread *th, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n && n > 1; i++)
+		printf("  thread %u: RX-packets: %" PRIu64 "  TX-packets: %" PRIu64
+		       "  CPU: %.3f s\n", i, ld(&th[i].c.rx_pkts), ld(&th[i].c.tx_pkts),
+		       th[i].cpu_ns * 1e-9);
+}
+
+static void
+text_print(const struct bench_opts *o, const struct bench_thread *th, const struct summary *m)
 {
 	char size[16];
 
@@ -166,6 +178,7 @@ text_print(const struct bench_opts *o, const struct summary *m)
 	       m->s.tx_dropped, m->s.unsent);
 	printf("CPU: %.3f s  Cycles/packet: %.1f  (TSC %.3f GHz)\n", m->cpu_s, m->cpp,
 	       bench_tsc_hz / 1e9);
+	text_threads(th, o->threads);
 	if (m->hist != NULL)
 		text_latency(m);
 	printf("---------------------------------------------------------------------\n");
@@ -233,6 +246,6 @@ bench_summary_print(const struct bench_opts *o, const struct bench_thread *th,
 	if (o->json)
 		json_print(o, &m);
 	else
-		text_print(o, &m);
+		text_print(o, th, &m);
 	fflush(stdout);
 }

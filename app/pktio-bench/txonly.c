@@ -127,7 +127,10 @@ txonly_run(struct bench_thread *t)
 
 const struct bench_engine bench_txonly_engine = {
 	.name = "txonly",
-	.help = "send generated UDP frames of --size bytes",
+	.help = "send prebuilt Ethernet/IPv4/UDP frames of --size bytes\n"
+		"            (198.18.0.0/15, 02:00:00:00:00:01 > 02:00:00:00:00:02) on a\n"
+		"            PKTIO_F_TXONLY handle; readv: pktio_writev; read: pktio_write;\n"
+		"            zc: pktio_tx_reserve, copy, pktio_tx_submit",
 	.init = txonly_init,
 	.run = txonly_run,
 	.fini = txonly_fini,
