@@ -247,6 +247,7 @@ pktiod_attach(struct pktiod *d, struct pktiod_port *p, const struct pktiod_attac
 	a->txq = req->queue == PKTIO_QUEUE_ANY ? 0 : req->queue % pc->nb_txq;
 	a->mode = req->mode;
 	a->txonly = req->txonly;
+	a->nowake = req->nowake;
 	a->pid = req->pid;
 	a->uid = req->uid;
 	a->sock = req->sock;

@@ -105,7 +105,7 @@ on_attach(struct pktiod *d, struct conn *c, const struct pktio_msg_attach *m)
 	struct pktiod_port *p = NULL;
 	int memfd = -1, err = 0;
 
-	if (memchr(m->port, '\0', sizeof(m->port)) == NULL || (m->flags & ~PKTIO_MSG_F_TXONLY) ||
+	if (memchr(m->port, '\0', sizeof(m->port)) == NULL || (m->flags & ~(PKTIO_MSG_F_TXONLY | PKTIO_MSG_F_NOWAKE)) ||
 	    m->mode > PKTIO_F_MIRROR) {
 		err = -EINVAL;
 		snprintf(rep.reason, sizeof(rep.reason), "malformed attach request");
@@ -119,6 +119,7 @@ on_attach(struct pktiod *d, struct conn *c, const struct pktio_msg_attach *m)
 		struct pktiod_attach_req req = {
 			.queue = m->queue, .mode = m->mode, .pid = cr.pid, .uid = cr.uid,
 			.txonly = (m->flags & PKTIO_MSG_F_TXONLY) != 0,
+			.nowake = (m->flags & PKTIO_MSG_F_NOWAKE) != 0,
 			.gid = cr.gid, .sock = c->fd,
 		};
 

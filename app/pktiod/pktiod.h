@@ -95,6 +95,7 @@ struct pktiod_att {
 	uint16_t txq;
 	uint16_t mode;                   /* PKTIO_F_EXCLUSIVE/_FANOUT/_MIRROR */
 	bool txonly;                     /* receives nothing */
+	bool nowake;                     /* busy-polls: no doorbell, no fence */
 	pid_t pid;
 	uid_t uid;
 	int sock;                        /* control connection */
@@ -106,6 +107,8 @@ struct pktiod_att {
 	uint32_t slot_size, nb_rx, nb_tx, max_frame;
 	struct gring rx, rx_free, tx, tx_comp;
 	uint32_t nb_stash;               /* free rx slots we hold */
+	uint16_t starved;                /* bursts left to drop without looking */
+	uint16_t backoff;                /* next starved period */
 	uint32_t *stash;
 	uint8_t *owner;                  /* per slot: OWN_* (private) */
 	/* written by the worker */
@@ -170,6 +173,7 @@ struct pktiod_attach_req {
 	uint16_t queue;
 	uint16_t mode;
 	bool txonly;
+	bool nowake;
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;

@@ -26,6 +26,9 @@
 
 #include "pktiod.h"
 
+/* Longest run of bursts dropped for a client that has no free slot (see deliver()). */
+#define STARVED_MAX 16
+
 static inline uint64_t
 now_ns(void)
 {
@@ -98,6 +101,12 @@ deliver(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q, u
 
 	if (unlikely(a->bad))
 		return;
+	if (unlikely(a->starved > 0)) {
+		/* The client is behind: drop without touching its lines, which it needs. */
+		a->starved--;
+		a->rx_no_slot += n;
+		return;
+	}
 	k = RTE_MIN(n, stash_fill(a, n));
 	/* The client last read these lines: ask for them in write state, all at once. */
 	for (i = 0; i < k; i++) {
@@ -127,13 +136,19 @@ deliver(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q, u
 		violation(a, "rx ring index out of range");
 		return;
 	}
+	if (unlikely(k < n)) {
+		a->backoff = RTE_MIN(a->backoff * 2 + 1, STARVED_MAX);
+		a->starved = a->backoff;
+	} else {
+		a->backoff = 0;
+	}
 	a->rx_packets += k;
 	a->rx_bytes += bytes;
 	a->rx_no_slot += n - k;
 	a->hdr->rx_packets = a->rx_packets;
 	a->hdr->rx_bytes = a->rx_bytes;
 	a->hdr->rx_no_slot = a->rx_no_slot;
-	if (k > 0)
+	if (k > 0 && !a->nowake)
 		doorbell(a);
 }
 

@@ -79,7 +79,8 @@ shm_ctl_attach(const char *sock, const char *port, unsigned int queue, unsigned 
 	struct pktio_msg_attach req = {
 		.queue = queue,
 		.mode = flags & PKTIO_F_MODE_MASK,
-		.flags = (flags & PKTIO_F_TXONLY) ? PKTIO_MSG_F_TXONLY : 0,
+		.flags = ((flags & PKTIO_F_TXONLY) ? PKTIO_MSG_F_TXONLY : 0) |
+			 ((flags & PKTIO_F_BUSYPOLL) ? PKTIO_MSG_F_NOWAKE : 0),
 	};
 	struct pktio_msg_attach_reply rep;
 	int fds[2], fd, rc;

@@ -42,6 +42,7 @@ struct pktio_msg_hdr {
 };
 
 #define PKTIO_MSG_F_TXONLY 0x1u /**< the client receives nothing */
+#define PKTIO_MSG_F_NOWAKE 0x2u /**< the client busy-polls: never ring its doorbell */
 
 struct pktio_msg_attach {
 	struct pktio_msg_hdr hdr;
