@@ -24,8 +24,9 @@ def sh(cmd):
 def machine():
     cpu = sh("lscpu | sed -n 's/^Model name: *//p'") or platform.processor()
     dpdk = sh("dpkg-query -W -f='${Version}' libdpdk-dev")
-    return (f"{cpu}, {os.cpu_count()} cores, {sh('free -g | awk \"/Mem:/ {print \\$2}\"')} GiB, "
-            f"Linux {platform.release()}, DPDK {dpdk} (Debian)")
+    mem = sh("awk '/MemTotal/ { printf \"%.0f\", $2 / 1048576 }' /proc/meminfo")
+    return (f"{cpu}, {os.cpu_count()} cores, {mem} GiB, Linux {platform.release()}, "
+            f"DPDK {dpdk} (Debian)")
 
 
 def table(rows, mode, sizes, ref=None):
