@@ -20,6 +20,7 @@ static int log_level = LOG_ERR;
 
 static const struct pktio_driver *const drivers[] = {
 	&pktio_shm_driver,
+	&pktio_afpacket_driver,
 };
 
 void

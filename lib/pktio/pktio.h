@@ -165,8 +165,10 @@ struct pktio_port;
  * Attach to a port.
  *
  * @param name
- *   The port name from pktiod's configuration ("p0", or "shm:p0"). Other drivers are
- *   chosen by prefix.
+ *   The port name from pktiod's configuration ("p0", or "shm:p0"), or "afpacket:IFNAME"
+ *   for a kernel interface through an AF_PACKET socket, without pktiod (needs
+ *   CAP_NET_RAW; @p sock is ignored; fanout joins a PACKET_FANOUT_HASH group per
+ *   interface).
  * @param queue
  *   Receive queue to attach to, or PKTIO_QUEUE_ANY for all of them. Transmission uses
  *   queue % nb_txq (queue 0 for PKTIO_QUEUE_ANY).
@@ -184,7 +186,9 @@ struct pktio_port;
  *   pktiod listening), EBUSY (the queue has an exclusive client, or exclusive was
  *   asked of a queue that has exclusive or fanout clients), EACCES (this uid/gid may not attach), EINVAL
  *   (bad flags or queue), EPROTO (protocol or layout mismatch), ENAMETOOLONG (port name
- *   or socket path too long), ENOMEM, EMFILE.
+ *   or socket path too long), ENOMEM, EMFILE; afpacket also EPERM (no CAP_NET_RAW) and
+ *   ENETDOWN (fanout on a link that is down). afpacket has one queue (0 or
+ *   PKTIO_QUEUE_ANY); exclusive is not enforced there (the kernel copies to every socket).
  */
 struct pktio_port *pktio_port_open(const char *name, unsigned int queue, unsigned int flags,
 				   const char *sock);

@@ -46,6 +46,7 @@ struct pktio_port {
 };
 
 extern const struct pktio_driver pktio_shm_driver;
+extern const struct pktio_driver pktio_afpacket_driver;
 
 /** Log through the user's callback, if any. */
 void pktio_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
