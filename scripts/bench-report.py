@@ -7,6 +7,7 @@ import datetime
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 
@@ -29,8 +30,8 @@ def machine():
             f"DPDK {dpdk} (Debian)")
 
 
-def table(rows, mode, sizes, ref=None):
-    """Mpps per label and size; a ratio row against ref (a label) when given."""
+def table(rows, mode, sizes, refs=()):
+    """Mpps per label and size; ratio rows of pktio's against each label in refs."""
     by = {}
     for r in rows:
         if r["mode"] == mode:
@@ -43,9 +44,9 @@ def table(rows, mode, sizes, ref=None):
     for label, v in by.items():
         out.append("| " + label + " | " +
                    " | ".join(f"{v[s]['mpps']:.2f}" if s in v else "–" for s in cols) + " |")
-    if ref and ref in by:
+    for ref in (r for r in refs if r in by):
         for label, v in by.items():
-            if label == ref or "pktio" not in label:
+            if label == ref or not label.startswith("pktio") or "afpacket" in label:
                 continue
             cells = []
             for s in cols:
@@ -59,7 +60,9 @@ def cycles(rows, mode):
     out = []
     for r in rows:
         if r["mode"] == mode and r.get("cpp") and r["size"] == "64":
-            out.append(f"- {r['label']}, 64 bytes: {r['cpp']:.0f} client CPU cycles per packet")
+            out.append(f"- {r['label']}, 64 bytes: {r['busy_cpp']:.0f} busy cycles per packet "
+                       f"(testpmd's definition: the iterations that moved packets), "
+                       f"{r['cpp']:.0f} client CPU cycles per packet (spinning included)")
     return "\n".join(out) + ("\n" if out else "")
 
 
@@ -108,9 +111,32 @@ def plot(rows, mode, path):
     return os.path.exists(path)
 
 
+def merge(runs):
+    """One row per (label, mode, size): medians over its runs; pktio-bench's JSON unpacked."""
+    groups = {}
+    for r in runs:
+        b = r.pop("bench", None)
+        if b is not None:
+            rx = r["mode"] in ("rxonly", "latency")
+            r["mpps"] = b["rx_mpps"] if rx else b["tx_mpps"]
+            r["gbps"] = max(b["rx_gbps"], b["tx_gbps"])
+            r["cpp"] = b["cycles_per_packet"]
+            r["busy_cpp"] = b["busy_cycles_per_packet"]
+            r["latency"] = b.get("latency_us")
+        groups.setdefault((r["label"], r["mode"], r["size"]), []).append(r)
+    rows = []
+    for g in groups.values():
+        row = dict(g[-1])
+        for k in ("mpps", "gbps", "cpp", "busy_cpp"):
+            if k in row:
+                row[k] = statistics.median(x[k] for x in g)
+        rows.append(row)
+    return rows
+
+
 def main():
     results, outdir, secs, runs, quick = sys.argv[1:6]
-    rows = [json.loads(l) for l in open(results) if l.strip()]
+    rows = merge(json.loads(l) for l in open(results) if l.strip())
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     cmd = "./scripts/bench" + (" --quick" if quick == "1" else "")
     md = [f"# pktio benchmarks\n",
@@ -120,9 +146,10 @@ def main():
           "on shared virtual machines; compare rows of a table, not runs. pktiod's worker has "
           "core 1 and the client core 0 (with pktiod's idle control plane); testpmd likewise "
           "runs its forwarding lcore on core 1. Gbit/s count frame bytes only.\n"]
-    for mode, ref in (("rxonly", "testpmd -> memif -> testpmd"), ("txonly", None),
-                      ("io", None)):
-        t = table(rows, mode, SIZES, ref)
+    kernel = "pktio afpacket (veth)"
+    for mode, refs in (("rxonly", ("testpmd -> memif -> testpmd", kernel)),
+                       ("txonly", (kernel,)), ("io", ())):
+        t = table(rows, mode, SIZES, refs)
         if not t:
             continue
         md.append(f"## {mode}\n\n" + t)
@@ -132,7 +159,9 @@ def main():
         md.append("\n" + cycles(rows, mode) + gbps(rows, mode))
     lat = latency(rows)
     if lat:
-        md.append("## latency (64-byte ping-pong through a net_ring port of pktiod)\n\n" + lat)
+        md.append("## latency\n\n64-byte frames, one in flight: pktio through a net_ring port "
+                  "of pktiod (client -> pktiod -> ring -> pktiod -> client), and the kernel "
+                  "driver from one end of the veth pair to the other.\n\n" + lat)
     md.append("## Commands\n")
     for r in rows:
         md.append(f"- {r['label']} ({r['mode']}, {r['size']}): `{r.get('cmd', '')}`")

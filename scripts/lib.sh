@@ -214,7 +214,7 @@ pktio_stop_pktiod()
 	[ -n "$pid" ] || return 0
 	PKTIOD_PID=
 	kill -TERM "$pid" 2>/dev/null || true
-	if ! timeout 10 tail --pid="$pid" -f /dev/null 2>/dev/null; then
+	if ! timeout 10 tail -s 0.05 --pid="$pid" -f /dev/null 2>/dev/null; then
 		echo "pktiod did not exit on SIGTERM: killing it" >&2
 		kill -KILL "$pid" 2>/dev/null || true
 	fi

@@ -80,6 +80,7 @@ struct bench_thread {
 	struct bench_hist *hist;        /* latency only */
 	uint64_t lost;                  /* latency: pings that never came back */
 	uint64_t cpu_ns;                /* CLOCK_THREAD_CPUTIME_ID spent in the loop */
+	uint64_t busy_tsc;              /* TSC cycles of the iterations that moved packets */
 	uint64_t base_no_slot;          /* handle counters when the loop started */
 	uint64_t base_tx_dropped;
 	pthread_t tid;

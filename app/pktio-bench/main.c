@@ -143,19 +143,23 @@ thread_main(void *arg)
 {
 	struct bench_thread *t = arg;
 	const struct bench_engine *eng = t->o->eng;
-	uint64_t cpu0, next, every = (uint64_t)(bench_tsc_hz / STATS_HZ), now;
+	uint64_t cpu0, next, every = (uint64_t)(bench_tsc_hz / STATS_HZ), now, prev;
 	int rc = 0;
 
 	drops_get(t, &t->base_no_slot, &t->base_tx_dropped);
 	cpu0 = cpu_ns();
 	if (eng->start != NULL)
 		rc = eng->start(t);
-	next = bench_rdtsc() + every;
+	prev = bench_rdtsc();
+	next = prev + every;
 	while (rc >= 0 && !bench_stop) {
 		rc = eng->run(t);
 		if (bench_unlikely(rc < 0) && (rc == -EAGAIN || rc == -EINTR))
 			rc = 0;
 		now = bench_rdtsc();
+		if (rc > 0) /* testpmd's --record-core-cycles: busy iterations only */
+			t->busy_tsc += now - prev;
+		prev = now;
 		if (bench_unlikely(now >= next)) {
 			drops_publish(t);
 			next = now + every;

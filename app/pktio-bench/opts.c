@@ -97,15 +97,17 @@ usage_output(FILE *f)
 		"(RX-dropped: rx_no_slot; TX-dropped: pktiod's tx_dropped plus frames not\n"
 		"sent); CPU: the threads' CPU time (CLOCK_THREAD_CPUTIME_ID: time asleep is\n"
 		"not counted) and Cycles/packet: that time in TSC cycles over max(rx, tx)\n"
-		"packets; for latency, round-trip percentiles in microseconds (log2\n"
-		"histogram, 8 sub-buckets: within 12.5%%) and the pings lost (not back\n"
-		"within 100 ms).\n");
+		"packets (a busy-polling thread spins between bursts: this counts the\n"
+		"spinning); Busy cycles/packet: TSC cycles of the loop iterations that moved\n"
+		"packets over those packets, as testpmd's --record-core-cycles counts; for\n"
+		"latency, round-trip percentiles in microseconds (log2 histogram, 8\n"
+		"sub-buckets: within 12.5%%) and the pings lost (not back within 100 ms).\n");
 	fprintf(f,
 		"\n"
 		"--json keys: mode, io, wait, port, burst, size (a number, or \"imix\"),\n"
 		"threads, duration_s, rx_packets, tx_packets, rx_bytes, tx_bytes, rx_mpps,\n"
 		"tx_mpps, rx_gbps, tx_gbps, rx_dropped, tx_dropped, tx_unsent, cpu_s, tsc_hz,\n"
-		"cycles_per_packet, and for latency latency_us {p50, p90, p99, p999, max,\n"
+		"cycles_per_packet, busy_cycles_per_packet, and for latency latency_us {p50, p90, p99, p999, max,\n"
 		"min, samples, lost}.\n"
 		"\n"
 		"Stops after --time or on SIGINT or SIGTERM. Exit status: 0 success, 1 error,\n"

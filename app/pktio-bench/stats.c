@@ -88,7 +88,7 @@ bench_period_print(const struct bench_opts *o, double t, double dt,
 /* The figures of the summary, derived once for both formats. */
 struct summary {
 	struct bench_totals s;
-	double duration, rx_mpps, tx_mpps, rx_gbps, tx_gbps, cpp, cpu_s;
+	double duration, rx_mpps, tx_mpps, rx_gbps, tx_gbps, cpp, busy_cpp, cpu_s;
 	uint64_t tx_dropped, lost;
 	const struct bench_hist *hist;
 };
@@ -114,6 +114,9 @@ summary_make(const struct bench_thread *th, unsigned int n, double duration, str
 	m->cpu_s = m->s.cpu_ns * 1e-9;
 	pkts = m->s.rx_pkts > m->s.tx_pkts ? m->s.rx_pkts : m->s.tx_pkts;
 	m->cpp = pkts > 0 ? m->cpu_s * bench_tsc_hz / pkts : 0;
+	for (m->busy_cpp = 0, i = 0; i < n; i++)
+		m->busy_cpp += th[i].busy_tsc;
+	m->busy_cpp = pkts > 0 ? m->busy_cpp / pkts : 0;
 }
 
 static double
@@ -176,8 +179,8 @@ text_print(const struct bench_opts *o, const struct bench_thread *th, const stru
 	       "TX-dropped: %" PRIu64 " (appliance %" PRIu64 ", not sent %" PRIu64 ")\n",
 	       m->s.tx_pkts, m->s.tx_bytes, m->tx_mpps, m->tx_gbps, m->tx_dropped,
 	       m->s.tx_dropped, m->s.unsent);
-	printf("CPU: %.3f s  Cycles/packet: %.1f  (TSC %.3f GHz)\n", m->cpu_s, m->cpp,
-	       bench_tsc_hz / 1e9);
+	printf("CPU: %.3f s  Cycles/packet: %.1f  Busy cycles/packet: %.1f  (TSC %.3f GHz)\n",
+	       m->cpu_s, m->cpp, m->busy_cpp, bench_tsc_hz / 1e9);
 	text_threads(th, o->threads);
 	if (m->hist != NULL)
 		text_latency(m);
@@ -229,8 +232,9 @@ json_print(const struct bench_opts *o, const struct summary *m)
 	printf("\"rx_mpps\":%.6f,\"tx_mpps\":%.6f,\"rx_gbps\":%.6f,\"tx_gbps\":%.6f,",
 	       m->rx_mpps, m->tx_mpps, m->rx_gbps, m->tx_gbps);
 	printf("\"rx_dropped\":%" PRIu64 ",\"tx_dropped\":%" PRIu64 ",\"tx_unsent\":%" PRIu64
-	       ",\"cpu_s\":%.6f,\"tsc_hz\":%.0f,\"cycles_per_packet\":%.2f", m->s.rx_no_slot,
-	       m->tx_dropped, m->s.unsent, m->cpu_s, bench_tsc_hz, m->cpp);
+	       ",\"cpu_s\":%.6f,\"tsc_hz\":%.0f,\"cycles_per_packet\":%.2f"
+	       ",\"busy_cycles_per_packet\":%.2f", m->s.rx_no_slot, m->tx_dropped, m->s.unsent,
+	       m->cpu_s, bench_tsc_hz, m->cpp, m->busy_cpp);
 	if (m->hist != NULL)
 		json_latency(m);
 	printf("}\n");
