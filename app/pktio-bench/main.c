@@ -14,6 +14,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench.h"
 
@@ -59,11 +60,34 @@ log_stderr(int level, const char *msg)
 	fprintf(stderr, PROG ": %s\n", msg);
 }
 
+/* Print why pktio_port_open() said @p err, in words a user can act on. */
+static void
+open_error(const char *sock, const char *name, int err)
+{
+	const char *hint = "";
+
+	if (strncmp(name, "afpacket:", 9) == 0) {
+		fprintf(stderr, PROG ": cannot open %s: %s%s\n", name, strerror(err),
+			err == ENOENT ? " (no such interface)" :
+			err == EPERM ? " (needs CAP_NET_RAW)" : "");
+		return;
+	}
+	if (err == ENOENT && access(sock, F_OK) == 0)
+		hint = " (pktiod has no port of that name)";
+	else if (err == ENOENT || err == ECONNREFUSED)
+		hint = " (is pktiod running, with this socket?)";
+	else if (err == EBUSY)
+		hint = " (another client receives from it exclusively)";
+	fprintf(stderr, PROG ": cannot attach to %s via %s: %s%s\n", name, sock, strerror(err),
+		hint);
+}
+
 /* Open a handle with the flags the options call for. Prints why not; NULL and errno. */
 struct pktio_port *
 bench_port_open(const struct bench_thread *t, const char *name, unsigned int flags)
 {
 	const struct bench_opts *o = t->o;
+	const char *sock = o->sock;
 	struct pktio_port *p;
 	int err;
 
@@ -74,8 +98,9 @@ bench_port_open(const struct bench_thread *t, const char *name, unsigned int fla
 	p = pktio_port_open(name, PKTIO_QUEUE_ANY, flags, o->sock);
 	if (p == NULL) {
 		err = errno;
-		fprintf(stderr, PROG ": cannot attach to %s: %s%s\n", name, strerror(err),
-			err == EBUSY ? " (another client receives from it exclusively)" : "");
+		if (sock == NULL)
+			sock = getenv(PKTIO_SOCKET_ENV) ? : PKTIO_SOCKET_DEFAULT;
+		open_error(sock, name, err);
 		errno = err;
 	}
 	return p;
