@@ -73,7 +73,6 @@ enum fwd_drop {
 	FWD_DROP_TTL,            /* TTL exceeded in transit */
 	FWD_DROP_NO_ROUTE,       /* no route to the destination */
 	FWD_DROP_LOCAL,          /* for the router itself, and not an echo request */
-	FWD_DROP_RX_LAST = FWD_DROP_LOCAL,
 	FWD_DROP_ARP_OVERFLOW,   /* the next hop's pending queue (or the pending table) was full */
 	FWD_DROP_ARP_UNRESOLVED, /* the next hop never answered ARP */
 	FWD_DROP_NO_ROUTE_OUT,   /* a packet the router built has no route to its destination */
