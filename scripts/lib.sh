@@ -109,19 +109,6 @@ for o in json.load(sys.stdin):
 '
 }
 
-# True when a meson.build exists that the configured build/ has never read: subdirectories
-# added with an fs.is_file() test (app/meson.build) do not make ninja regenerate by itself.
-pktio_meson_new_files()
-{
-	find "$ROOT" -path "$BUILD" -prune -o -path "$ROOT/.git" -prune -o \
-		-name meson.build -type f -print 2>/dev/null |
-	python3 -c '
-import json, sys
-known = set(json.load(open(sys.argv[1])))
-sys.exit(0 if any(l.strip() not in known for l in sys.stdin) else 1)
-' "$BUILD/meson-info/intro-buildsystem_files.json" 2>/dev/null
-}
-
 # Configure build/ (once) and install into build/install. --werror when CI=true.
 pktio_build()
 {
@@ -151,13 +138,6 @@ pktio_build()
 			pktio_log "meson configure ${opts[*]}"
 			meson configure "$BUILD" "${opts[@]}" >/dev/null ||
 				pktio_die "meson configure ${opts[*]} failed"
-		fi
-		if pktio_meson_new_files; then
-			pktio_log "new meson.build files: reconfiguring $BUILD"
-			if ! meson setup --reconfigure "$BUILD" >"$log.setup" 2>&1; then
-				cat "$log.setup" >&2
-				pktio_die "meson setup --reconfigure failed (log: $log.setup)"
-			fi
 		fi
 	fi
 
