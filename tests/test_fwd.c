@@ -558,8 +558,8 @@ test_fwd_l2_rewrite(void **state)
 		 "[port b]\ndevice = net_pcap1,rx_pcap=%s,tx_pcap=%s\npoll_idle = no\n", ia, oa,
 		 ib, ob);
 	assert_int_equal(test_pktiod_start(&d, ports), 0);
-	snprintf(conf, sizeof(conf), "[fwd]\nmode = l2\nsocket = %s\n\n[xconnect x]\na = a\n"
-		 "b = b\nb_dst_mac = 02:00:00:00:0b:0b\nb_src_mac = 02:00:00:00:0b:01\n", d.sock);
+	snprintf(conf, sizeof(conf), "[fwd]\nmode = l2\nsocket = %s\nbusy_poll = yes\n\n"
+		 "[xconnect x]\na = a\nb = b\nb_dst_mac = 02:00:00:00:0b:0b\nb_src_mac = 02:00:00:00:0b:01\n", d.sock);
 	fwd_start(&r, "rewrite", conf, "-c", "4", NULL);
 	assert_int_equal(fwd_wait(&r), 0);
 	assert_int_equal(test_pktiod_stop(&d), 0);

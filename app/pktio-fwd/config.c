@@ -185,6 +185,19 @@ get_str(struct conf_ctx *x, const char *sec, const char *key, char *dst, size_t 
 }
 
 static int
+get_bool(struct conf_ctx *x, const char *sec, const char *key, bool *v)
+{
+	const char *s = rte_cfgfile_get_entry(x->cfg, sec, key);
+
+	if (s == NULL)
+		return 0;
+	if (strcmp(s, "yes") != 0 && strcmp(s, "no") != 0)
+		return conf_error(x, sec, key, 0, "%s: '%s' is not yes or no", key, s);
+	*v = strcmp(s, "yes") == 0;
+	return 0;
+}
+
+static int
 parse_mac(const char *s, struct rte_ether_addr *mac)
 {
 	unsigned int b[6], i;
@@ -487,7 +500,7 @@ conf_routes(struct conf_ctx *x, struct fwd_conf *c)
 }
 
 static const char *const fwd_keys[] = {
-	"socket", "mode", "queues", "burst", "tx_wait_us", "eal_memory", "eal",
+	"socket", "mode", "queues", "burst", "busy_poll", "tx_wait_us", "eal_memory", "eal",
 	"stats_json", NULL
 };
 static const char *const xc_keys[] = {
@@ -623,6 +636,7 @@ conf_globals(struct conf_ctx *x, struct fwd_conf *c)
 	rc = get_str(x, "fwd", "socket", c->socket, sizeof(c->socket));
 	rc = rc ?: get_uint(x, "fwd", "queues", 1, FWD_MAX_WORKERS, &c->queues);
 	rc = rc ?: get_uint(x, "fwd", "burst", 1, FWD_BURST_MAX, &c->burst);
+	rc = rc ?: get_bool(x, "fwd", "busy_poll", &c->busy_poll);
 	rc = rc ?: get_uint(x, "fwd", "tx_wait_us", 0, 1000000, &c->tx_wait_us);
 	rc = rc ?: get_uint(x, "fwd", "eal_memory", 80, 4096, &c->eal_mem);
 	rc = rc ?: get_str(x, "fwd", "eal", c->eal, sizeof(c->eal));

@@ -121,6 +121,7 @@ struct fwd_conf {
 	enum fwd_mode mode;
 	uint32_t queues;
 	uint32_t burst;
+	bool busy_poll;                  /* never sleep; handles opened PKTIO_F_BUSYPOLL */
 	uint32_t tx_wait_us;
 	uint32_t eal_mem;                /* EAL -m, MiB */
 	char eal[FWD_EAL_LEN];           /* extra EAL arguments */
