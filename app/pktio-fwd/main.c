@@ -62,7 +62,8 @@ usage(FILE *f)
 		"  -d, --duration=SEC     stop after SEC seconds (fractions allowed); the final\n"
 		"                         counters include the rates over the run\n"
 		"  -j, --json=FILE        write the counters as JSON to FILE on SIGUSR1 and at\n"
-		"                         exit ('-': standard output; default: stats_json key)\n"
+		"                         exit ('-': standard output, the text then going to\n"
+		"                         standard error; default: the stats_json key)\n"
 		"      --notify-fd=FD     write READY to FD once every port is attached\n"
 		"      --check            check the configuration and exit\n"
 		"  -h, --help             print this help and exit\n"
@@ -172,10 +173,16 @@ signals_block(sigset_t *sigs)
 static void
 stats_dump(struct fwd *f)
 {
-	fwd_stats_print(f, stdout);
-	fflush(stdout);
-	if (f->stats_json != NULL && fwd_stats_json(f, f->stats_json) < 0)
-		fprintf(stderr, FWD_PROG ": %s: %s\n", f->stats_json, strerror(errno));
+	/* JSON on standard output (-j -) keeps it to itself: the text goes to stderr then */
+	bool json_out = f->stats_json != NULL && strcmp(f->stats_json, "-") == 0;
+	FILE *text = json_out ? stderr : stdout;
+	int rc;
+
+	fwd_stats_print(f, text);
+	fflush(text);
+	rc = f->stats_json != NULL ? fwd_stats_json(f, f->stats_json) : 0;
+	if (rc < 0)
+		fprintf(stderr, FWD_PROG ": %s: %s\n", f->stats_json, strerror(-rc));
 }
 
 /* Milliseconds to the end of --duration, for poll(): -1 without one, 0 once past it. */
