@@ -11,6 +11,10 @@ import statistics
 import subprocess
 import sys
 
+FWD_NOTE = ("Forwarding between two ports, both directions, frames sent per second. pktio-fwd "
+            "runs on core 0 and pktiod's worker on core 1: two cores, where testpmd forwards "
+            "on one (core 1); per core, halve the pktio-fwd rows. The sources are net_pcap "
+            "ports looping UDP frames addressed to the router.\n\n")
 SIZES = ["64", "128", "256", "512", "1024", "1518", "imix"]
 IMIX_AVG = (7 * 64 + 4 * 570 + 1518) / 12
 
@@ -148,13 +152,13 @@ def main():
           "runs its forwarding lcore on core 1. Gbit/s count frame bytes only.\n"]
     kernel = "pktio afpacket (veth)"
     for mode, refs in (("rxonly", ("testpmd -> memif -> testpmd", kernel)),
-                       ("txonly", (kernel,)), ("io", ())):
+                       ("txonly", (kernel,)), ("io", ()), ("fwd", ("testpmd macswap",))):
         t = table(rows, mode, SIZES, refs)
         if not t:
             continue
-        md.append(f"## {mode}\n\n" + t)
+        md.append(f"## {mode}\n\n" + FWD_NOTE * (mode == "fwd") + t)
         png = f"bench-{mode}.png"
-        if mode != "io" and plot(rows, mode, os.path.join(outdir, png)):
+        if mode in ("rxonly", "txonly") and plot(rows, mode, os.path.join(outdir, png)):
             md.append(f"\n![{mode}]({png})\n")
         md.append("\n" + cycles(rows, mode) + gbps(rows, mode))
     lat = latency(rows)

@@ -205,6 +205,10 @@ main(int argc, char **argv)
 	eargc = eal_argv(&pktiod.conf, argc - first, argv + first, eargv);
 	if (rte_eal_init(eargc, eargv) < 0) {
 		fprintf(stderr, "pktiod: EAL init failed: %s\n", rte_strerror(rte_errno));
+		/* Past the config lock (a device or memory failed), the directory is ours;
+		 * EAGAIN means another primary holds it. */
+		if (rte_errno != EAGAIN && rte_errno != EALREADY)
+			runtime_dir_remove(rte_eal_get_runtime_dir());
 		return 1;
 	}
 	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
