@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -291,4 +292,51 @@ test_frame_seq(const void *buf, uint16_t *sport)
 		*sport = ntohs(v);
 	memcpy(&s, p + 42, 4);
 	return ntohl(s);
+}
+
+int
+test_run_capture(char *const argv[], char *out, size_t len, int timeout_ms)
+{
+	char log[256];
+	size_t n = 0;
+	FILE *f;
+	int rc;
+
+	snprintf(log, sizeof(log), "%s/run.out", test_dir());
+	rc = test_run(argv, log, timeout_ms);
+	f = fopen(log, "r");
+	if (f == NULL)
+		return -1;
+	n = fread(out, 1, len - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	return rc;
+}
+
+double
+test_thread_cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+bool
+test_thread_sleeping(pid_t tid)
+{
+	char path[64], stat[256], *p;
+	bool s = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	if (fgets(stat, sizeof(stat), f) != NULL) {
+		p = strrchr(stat, ')');
+		s = p != NULL && p[2] == 'S';
+	}
+	fclose(f);
+	return s;
 }

@@ -71,4 +71,16 @@ void test_frame(void *buf, unsigned int len, uint16_t sport, uint32_t seq);
 /** The seq of a test_frame(), its sport in *sport. */
 uint32_t test_frame_seq(const void *buf, uint16_t *sport);
 
+/**
+ * test_run() with stdout and stderr captured into @p out (NUL-terminated, cut at @p len - 1).
+ * @return as test_run(); -1 also when the output cannot be read.
+ */
+int test_run_capture(char *const argv[], char *out, size_t len, int timeout_ms);
+
+/** CPU time of the calling thread, in milliseconds. */
+double test_thread_cpu_ms(void);
+
+/** Is thread @p tid of this process asleep in the kernel (state S)? */
+bool test_thread_sleeping(pid_t tid);
+
 #endif /* PKTIO_TEST_HARNESS_H */

@@ -34,26 +34,15 @@ static int
 bench(char *out, size_t len, ...)
 {
 	char *argv[32] = { (char *)test_bin("app/pktio-bench/pktio-bench") };
-	char log[256];
 	unsigned int n = 1;
 	va_list ap;
-	FILE *f;
-	size_t k;
-	int rc;
 
 	va_start(ap, len);
 	while (n < 31 && (argv[n] = va_arg(ap, char *)) != NULL)
 		n++;
 	va_end(ap);
 	argv[n] = NULL;
-	snprintf(log, sizeof(log), "%s/bench.out", test_dir());
-	rc = test_run(argv, log, 60000);
-	f = fopen(log, "r");
-	assert_non_null(f);
-	k = fread(out, 1, len - 1, f);
-	out[k] = '\0';
-	fclose(f);
-	return rc;
+	return test_run_capture(argv, out, len, 60000);
 }
 
 /* A number from pktio-bench's --json line in @p out. */

@@ -20,26 +20,17 @@
 static int
 run_conf(const char *text, bool check, char *out, size_t len)
 {
-	char conf[256], log[256];
+	char conf[256];
 	char *argv[] = { (char *)test_bin("app/pktiod/pktiod"), "-f", conf,
 			 check ? "--check" : NULL, NULL };
 	FILE *f;
-	size_t n;
-	int rc;
 
 	snprintf(conf, sizeof(conf), "%s/cli.conf", test_dir());
-	snprintf(log, sizeof(log), "%s/cli.log", test_dir());
 	f = fopen(conf, "w");
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
-	rc = test_run(argv, log, 30000);
-	f = fopen(log, "r");
-	assert_non_null(f);
-	n = fread(out, 1, len - 1, f);
-	out[n] = '\0';
-	fclose(f);
-	return rc;
+	return test_run_capture(argv, out, len, 30000);
 }
 
 static void

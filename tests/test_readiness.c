@@ -151,15 +151,6 @@ struct reader {
 	pid_t tid;
 };
 
-static double
-thread_cpu_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static void *
 blocking_reader(void *arg)
 {
@@ -168,30 +159,11 @@ blocking_reader(void *arg)
 	double t0;
 
 	__atomic_store_n(&rd->tid, gettid(), __ATOMIC_RELEASE);
-	t0 = thread_cpu_ms();
+	t0 = test_thread_cpu_ms();
 	rd->got = pktio_read(rd->p, buf, sizeof(buf), NULL);
-	rd->cpu_ms = thread_cpu_ms() - t0;
+	rd->cpu_ms = test_thread_cpu_ms() - t0;
 	rd->seq = test_frame_seq(buf, NULL);
 	return NULL;
-}
-
-/* Is thread @p tid asleep in the kernel? */
-static bool
-sleeping(pid_t tid)
-{
-	char path[64], stat[256], *p;
-	FILE *f;
-	bool s = false;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	f = fopen(path, "r");
-	if (f != NULL && fgets(stat, sizeof(stat), f) != NULL) {
-		p = strrchr(stat, ')');
-		s = p != NULL && p[2] == 'S';
-	}
-	if (f != NULL)
-		fclose(f);
-	return s;
 }
 
 static void
@@ -206,10 +178,10 @@ test_readiness_blocking_read_wakes_idle(void **state)
 	(void)state;
 	assert_int_equal(pthread_create(&th, NULL, blocking_reader, &rd), 0);
 	/* wait for the reader to be asleep on its fd (a state, not a time) */
-	while (__atomic_load_n(&rd.tid, __ATOMIC_ACQUIRE) == 0 || !sleeping(rd.tid))
+	while (__atomic_load_n(&rd.tid, __ATOMIC_ACQUIRE) == 0 || !test_thread_sleeping(rd.tid))
 		sched_yield();
 	poll(NULL, 0, 300); /* idle for 300 ms: the measurement, not synchronisation */
-	assert_true(sleeping(rd.tid));
+	assert_true(test_thread_sleeping(rd.tid));
 	test_frame(buf, sizeof(buf), 7, 4242);
 	assert_int_equal(pktio_write(w, buf, sizeof(buf)), sizeof(buf));
 	assert_int_equal(pthread_join(th, NULL), 0);
