@@ -62,15 +62,16 @@ static void
 expect_usage(const char *what, ...)
 {
 	char out[4096];
-	char *argv[16] = { NULL };
+	char *argv[7] = { NULL };
 	unsigned int n = 0;
 	va_list ap;
 
 	va_start(ap, what);
-	while (n < 15 && (argv[n] = va_arg(ap, char *)) != NULL)
+	while (n < 6 && (argv[n] = va_arg(ap, char *)) != NULL)
 		n++;
 	va_end(ap);
-	assert_int_equal(bench(out, sizeof(out), argv[0], argv[1], argv[2], argv[3], NULL), 2);
+	assert_int_equal(bench(out, sizeof(out), argv[0], argv[1], argv[2], argv[3], argv[4],
+			       argv[5], NULL), 2);
 	if (strstr(out, what) == NULL)
 		fail_msg("expected '%s' in: %s", what, out);
 }
@@ -170,6 +171,9 @@ test_bench_usage_errors(void **state)
 	expect_usage("bad size '9001'", "-i", "src", "--size", "9001", NULL);
 	expect_usage("bad thread count '0'", "-i", "src", "--threads", "0", NULL);
 	expect_usage("bad option", "-i", "src", "--frobnicate", NULL);
+	expect_usage("bad --busy-poll '1000001'", "-i", "src", "--wait", "block", "--busy-poll",
+		     "1000001", NULL);
+	expect_usage("--busy-poll is for --wait block", "-i", "src", "--busy-poll", "20", NULL);
 }
 
 static void

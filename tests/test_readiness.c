@@ -5,7 +5,7 @@
 /*
  * The fd contract: readable exactly when a read would return a packet (poll, epoll,
  * select), -EAGAIN when non-blocking, and a blocking read that sleeps without burning CPU
- * and wakes on arrival. A net_ring port loops what a TXONLY writer sends back to the reader.
+ * and wakes on arrival (after a busy-poll, when one is set). A net_ring port loops what a TXONLY writer sends back to the reader.
  */
 
 #include <errno.h>
@@ -196,6 +196,67 @@ test_readiness_blocking_read_wakes_idle(void **state)
 	pktio_port_close(w);
 }
 
+/* CPU time the thread @p th has used, in ms. */
+static double
+thread_cpu_ms(pthread_t th)
+{
+	struct timespec ts;
+	clockid_t cid;
+
+	assert_int_equal(pthread_getcpuclockid(th, &cid), 0);
+	clock_gettime(cid, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void
+test_readiness_busy_poll_then_sleep(void **state)
+{
+	struct pktio_port *w = open_port(PKTIO_F_TXONLY);
+	struct reader rd = { .p = open_port(0) };
+	struct pktio_stats st;
+	struct timespec t0, t;
+	pthread_t th;
+	uint8_t buf[128];
+
+	(void)state;
+	assert_int_equal(pktio_port_set_busy_poll(NULL, 10), -EINVAL);
+	assert_int_equal(pktio_port_set_busy_poll(rd.p, PKTIO_BUSY_POLL_MAX_US + 1), -EINVAL);
+
+	/* A long busy-poll: the reader spins (uses CPU, does not sleep) and takes the frame
+	 * from the ring, not from a doorbell. */
+	assert_int_equal(pktio_port_set_busy_poll(rd.p, PKTIO_BUSY_POLL_MAX_US), 0);
+	assert_int_equal(pthread_create(&th, NULL, blocking_reader, &rd), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		assert_true(t.tv_sec - t0.tv_sec < 1); /* then the poll would be over */
+	} while (thread_cpu_ms(th) < 10.0);
+	assert_false(test_thread_sleeping(rd.tid));
+	test_frame(buf, sizeof(buf), 7, 1);
+	assert_int_equal(pktio_write(w, buf, sizeof(buf)), sizeof(buf));
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(rd.got, 128);
+	assert_int_equal(rd.seq, 1);
+	assert_int_equal(pktio_stats_get(rd.p, &st), 0);
+	assert_int_equal(st.wakeups, 0);
+
+	/* A short one: the poll ends, the reader sleeps on the doorbell, which wakes it. */
+	assert_int_equal(pktio_port_set_busy_poll(rd.p, 1000), 0);
+	rd.tid = 0;
+	assert_int_equal(pthread_create(&th, NULL, blocking_reader, &rd), 0);
+	while (__atomic_load_n(&rd.tid, __ATOMIC_ACQUIRE) == 0 || !test_thread_sleeping(rd.tid))
+		sched_yield();
+	test_frame(buf, sizeof(buf), 7, 2);
+	assert_int_equal(pktio_write(w, buf, sizeof(buf)), sizeof(buf));
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(rd.seq, 2);
+	assert_int_equal(pktio_stats_get(rd.p, &st), 0);
+	assert_int_equal(st.wakeups, 1);
+	pktio_port_close(rd.p);
+	pktio_port_close(w);
+}
+
 static void
 test_readiness_readv_truncates(void **state)
 {
@@ -261,6 +322,7 @@ main(void)
 		cmocka_unit_test(test_readiness_poll_level_triggered),
 		cmocka_unit_test(test_readiness_epoll_and_select),
 		cmocka_unit_test(test_readiness_blocking_read_wakes_idle),
+		cmocka_unit_test(test_readiness_busy_poll_then_sleep),
 		cmocka_unit_test(test_readiness_readv_truncates),
 		cmocka_unit_test(test_readiness_writev_validates),
 	};

@@ -49,6 +49,7 @@ struct bench_opts {
 	unsigned int size;              /* frame bytes, or BENCH_SIZE_IMIX */
 	unsigned int threads;
 	unsigned int tx_first;          /* io, macswap: bursts to send before forwarding */
+	unsigned int busy_poll_us;      /* block: pktio_port_set_busy_poll() */
 	double time_s;                  /* 0: until a signal */
 	double period_s;
 };

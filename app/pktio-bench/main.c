@@ -102,7 +102,9 @@ bench_port_open(const struct bench_thread *t, const char *name, unsigned int fla
 			sock = getenv(PKTIO_SOCKET_ENV) ? : PKTIO_SOCKET_DEFAULT;
 		open_error(sock, name, err);
 		errno = err;
+		return NULL;
 	}
+	pktio_port_set_busy_poll(p, o->busy_poll_us); /* checked by the option parser */
 	return p;
 }
 

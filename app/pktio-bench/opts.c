@@ -16,7 +16,7 @@
 
 enum {
 	OPT_IO = 0x100, OPT_BURST, OPT_SIZE, OPT_WAIT, OPT_THREADS, OPT_TIME, OPT_PERIOD,
-	OPT_JSON, OPT_PEER, OPT_TX_FIRST,
+	OPT_JSON, OPT_PEER, OPT_TX_FIRST, OPT_SPIN,
 };
 
 static const struct bench_engine *const engines[] = {
@@ -42,6 +42,7 @@ usage(FILE *f)
 	fprintf(f,
 		"Usage: " PROG " -i PORT [-s SOCK] [-m MODE] [--io readv|read|zc]\n"
 		"                   [--burst N] [--size N|imix] [--wait busy|block]\n"
+		"                   [--busy-poll USEC]\n"
 		"                   [--threads N] [--time SEC] [--period SEC] [--json]\n"
 		"                   [--peer PORT] [--tx-first[=N]]\n"
 		"\n"
@@ -63,6 +64,8 @@ usage(FILE *f)
 		"      --wait=STYLE      busy: open with PKTIO_F_NONBLOCK|PKTIO_F_BUSYPOLL and\n"
 		"                        spin, no syscall (default); block: blocking calls that\n"
 		"                        sleep on the eventfd (zc: pktio_wait)\n"
+		"      --busy-poll=USEC  block: poll up to USEC microseconds before each sleep\n"
+		"                        (pktio_port_set_busy_poll; default: 0, sleep at once)\n"
 		"      --threads=N       N threads, each with its own handle, 1..%u (default: 1);\n"
 		"                        receiving handles share the port with PKTIO_F_FANOUT\n"
 		"      --time=SEC        run this long, 0 for until interrupted (default: 10)\n"
@@ -104,7 +107,7 @@ usage_output(FILE *f)
 		"sub-buckets: within 12.5%%) and the pings lost (not back within 100 ms).\n");
 	fprintf(f,
 		"\n"
-		"--json keys: mode, io, wait, port, burst, size (a number, or \"imix\"),\n"
+		"--json keys: mode, io, wait, port, busy_poll_us, burst, size (a number, or \"imix\"),\n"
 		"threads, duration_s, rx_packets, tx_packets, rx_bytes, tx_bytes, rx_mpps,\n"
 		"tx_mpps, rx_gbps, tx_gbps, rx_dropped, tx_dropped, tx_unsent, cpu_s, tsc_hz,\n"
 		"cycles_per_packet, busy_cycles_per_packet, and for latency latency_us {p50, p90, p99, p999, max,\n"
@@ -249,6 +252,11 @@ parse_number(int c, const char *arg, struct bench_opts *o)
 		if (parse_secs(arg, 0.01, 1e7, &o->period_s) < 0)
 			return usage_error("bad period '%s' (seconds, at least 0.01)", arg);
 		break;
+	case OPT_SPIN:
+		if (parse_uint(arg, 0, PKTIO_BUSY_POLL_MAX_US, &o->busy_poll_us) < 0)
+			return usage_error("bad --busy-poll '%s' (0..%u microseconds)", arg,
+					   PKTIO_BUSY_POLL_MAX_US);
+		break;
 	default: /* OPT_TX_FIRST */
 		if (arg == NULL)
 			o->tx_first = 1;
@@ -286,6 +294,7 @@ parse_opt(int c, const char *arg, struct bench_opts *o)
 	case OPT_TIME:
 	case OPT_PERIOD:
 	case OPT_TX_FIRST:
+	case OPT_SPIN:
 		return parse_number(c, arg, o);
 	case 'h':
 		usage(stdout);
@@ -309,6 +318,8 @@ check_opts(const struct bench_opts *o)
 		return usage_error("--peer is for the latency mode");
 	if (o->tx_first > 0 && !fwd)
 		return usage_error("--tx-first is for the io and macswap modes");
+	if (o->busy_poll_us > 0 && !o->block)
+		return usage_error("--busy-poll is for --wait block (busy never sleeps)");
 	if (latency && o->threads > 1)
 		return usage_error("the latency mode runs one thread");
 	if (latency && o->size == BENCH_SIZE_IMIX)
@@ -334,6 +345,7 @@ bench_parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "peer", required_argument, NULL, OPT_PEER },
 		{ "tx-first", optional_argument, NULL, OPT_TX_FIRST },
+		{ "busy-poll", required_argument, NULL, OPT_SPIN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

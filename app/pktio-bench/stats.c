@@ -168,9 +168,12 @@ text_print(const struct bench_opts *o, const struct bench_thread *th, const stru
 
 	size_str(o, size, sizeof(size), "imix");
 	printf("------------------------ pktio-bench summary ------------------------\n");
-	printf("Mode: %s  IO: %s  Wait: %s  Burst: %u  Size: %s  Threads: %u  Port: %s\n",
-	       o->eng->name, io_names[o->io], o->block ? "block" : "busy", o->burst, size,
-	       o->threads, o->port);
+	printf("Mode: %s  IO: %s  Wait: %s", o->eng->name, io_names[o->io],
+	       o->block ? "block" : "busy");
+	if (o->busy_poll_us > 0)
+		printf(" (busy-poll %u us)", o->busy_poll_us);
+	printf("  Burst: %u  Size: %s  Threads: %u  Port: %s\n", o->burst, size, o->threads,
+	       o->port);
 	printf("Duration: %.3f s\n", m->duration);
 	printf("RX-packets: %" PRIu64 "  RX-bytes: %" PRIu64 "  RX-Mpps: %.3f  RX-Gbps: %.3f  "
 	       "RX-dropped: %" PRIu64 "\n", m->s.rx_pkts, m->s.rx_bytes, m->rx_mpps, m->rx_gbps,
@@ -224,8 +227,8 @@ json_print(const struct bench_opts *o, const struct summary *m)
 	printf("{\"mode\":\"%s\",\"io\":\"%s\",\"wait\":\"%s\",", o->eng->name, io_names[o->io],
 	       o->block ? "block" : "busy");
 	json_str("port", o->port);
-	printf("\"burst\":%u,\"size\":%s,\"threads\":%u,\"duration_s\":%.6f,", o->burst, size,
-	       o->threads, m->duration);
+	printf("\"busy_poll_us\":%u,\"burst\":%u,\"size\":%s,\"threads\":%u,\"duration_s\":%.6f,",
+	       o->busy_poll_us, o->burst, size, o->threads, m->duration);
 	printf("\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64 ",\"rx_bytes\":%" PRIu64
 	       ",\"tx_bytes\":%" PRIu64 ",", m->s.rx_pkts, m->s.tx_pkts, m->s.rx_bytes,
 	       m->s.tx_bytes);

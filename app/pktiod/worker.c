@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/eventfd.h>
 #include <time.h>
 
@@ -372,6 +373,9 @@ pktiod_worker(void *arg)
 		if (pktiod.ports[i].lcore == lcore)
 			mine[n++] = &pktiod.ports[i];
 	PKTIO_LOG(INFO, "worker on lcore %u serves %u port(s)", lcore, n);
+	/* The back-off sleeps are a few microseconds; the default 50 us timer slack would
+	 * stretch every one of them (and the latency of the next packet) past 50 us. */
+	prctl(PR_SET_TIMERSLACK, 1000UL);
 	rte_rcu_qsbr_thread_register(pktiod.qs, wid);
 	rte_rcu_qsbr_thread_online(pktiod.qs, wid);
 	while (!pktiod.quit) {

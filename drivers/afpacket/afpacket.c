@@ -413,6 +413,12 @@ wait_once(struct pktio_port *p, int timeout_ms)
 	return 0;
 }
 
+static bool
+afp_rx_ready(const struct pktio_port *p)
+{
+	return rx_ready(afp(p));
+}
+
 static int
 afp_wait_rx(struct pktio_port *p, int timeout_ms)
 {
@@ -507,6 +513,7 @@ const struct pktio_driver pktio_afpacket_driver = {
 	.rx_release = afp_rx_release,
 	.tx_reserve = afp_tx_reserve,
 	.tx_submit = afp_tx_submit,
+	.rx_ready = afp_rx_ready,
 	.wait_rx = afp_wait_rx,
 	.wait_tx = afp_wait_tx,
 	.stats = afp_stats,

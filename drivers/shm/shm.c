@@ -11,7 +11,9 @@
  *    at the ring again (a full fence orders the flag store before that load);
  *  - after each enqueue the appliance fences, loads rx_wakeup, and if it is set, swaps it
  *    to 0 and writes the eventfd;
- *  - finding packets left with the counter known to be zero, the client writes it.
+ *  - finding packets left with the counter known to be zero, the client writes it;
+ *  - finding the flag taken, the client knows a write is owed and, before clearing the
+ *    counter again, waits for it to land (else it could land after the clear).
  * Both sides use a store-fence-load, so at least one of them sees the other (no lost
  * wake-up). A handle opened with PKTIO_F_BUSYPOLL skips all of it and makes no syscall.
  */
@@ -36,6 +38,7 @@
 
 #define RX_MAX 256u         /* descriptors one rx_burst takes */
 #define CTL_CHECK_POLLS 4096u/* busy-poll: empty polls between control socket checks */
+#define EFD_TAKE_TRIES 1000u /* efd_take(): reads before giving up on a dead appliance */
 
 struct shm_port {
 	struct pktio_shm_hdr *hdr;
@@ -48,6 +51,7 @@ struct shm_port {
 	uint32_t nb_free;       /* tx slots on the free stack */
 	uint32_t idle;          /* busy-poll: empty polls since the last control check */
 	bool armed;             /* we set rx_wakeup and the appliance has not taken it */
+	bool owed;              /* the appliance took rx_wakeup: its eventfd write is coming */
 	bool pending;           /* the eventfd counter is non-zero */
 	bool dead;
 	uint32_t tx_free[];     /* stack of free tx slots */
@@ -90,22 +94,44 @@ ctl_hup(struct pktio_port *p, int timeout_ms)
 	return true;
 }
 
+/* The appliance took the flag: its eventfd_write() has landed or is a moment away. Wait
+ * for it and consume it; a plain clear could come first and leave the fd readable on an
+ * empty ring. Bounded, in case the appliance died in between. */
+static void
+efd_take(int efd)
+{
+	eventfd_t v;
+	unsigned int i;
+
+	for (i = 0; i < EFD_TAKE_TRIES && eventfd_read(efd, &v) < 0; i++)
+		rte_pause();
+}
+
+/* The appliance took the flag we set, so it rings (or has rung). */
+static inline bool
+ring_taken(struct shm_port *s)
+{
+	if (!s->armed || __atomic_load_n(&s->hdr->rx_wakeup, __ATOMIC_ACQUIRE) != 0)
+		return false;
+	s->armed = false;
+	s->owed = true;
+	return true;
+}
+
 /* The ring was seen empty: zero the counter and ask the appliance for a doorbell. */
 static void
 rx_arm(struct pktio_port *p)
 {
 	struct shm_port *s = shm(p);
 
-	if (s->armed) {
-		if (__atomic_load_n(&s->hdr->rx_wakeup, __ATOMIC_ACQUIRE) != 0)
-			return; /* still armed, counter still zero */
-		s->armed = false;
-		s->pending = true; /* the appliance took the flag: it rang */
-	}
-	if (s->pending) {
+	if (s->armed && !ring_taken(s))
+		return; /* still armed, counter still zero */
+	if (s->owed)
+		efd_take(p->fd);
+	else if (s->pending)
 		efd_clear(p->fd);
-		s->pending = false;
-	}
+	s->owed = false;
+	s->pending = false;
 	__atomic_store_n(&s->hdr->rx_wakeup, 1, __ATOMIC_RELAXED);
 	/* Order the flag store before the ring load (the appliance does the reverse). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -114,9 +140,12 @@ rx_arm(struct pktio_port *p)
 		return;
 	}
 	/* Packets raced in. Whoever takes the flag back rings. */
-	if (__atomic_exchange_n(&s->hdr->rx_wakeup, 0, __ATOMIC_ACQ_REL) != 0)
+	if (__atomic_exchange_n(&s->hdr->rx_wakeup, 0, __ATOMIC_ACQ_REL) != 0) {
 		eventfd_write(p->fd, 1);
-	s->pending = true;
+		s->pending = true;
+	} else {
+		s->owed = true;
+	}
 }
 
 /* After a dequeue that left @p avail packets: keep the fd's readiness true. */
@@ -129,13 +158,9 @@ rx_upkeep(struct pktio_port *p, unsigned int avail)
 		rx_arm(p);
 		return;
 	}
-	if (s->armed) {
-		if (__atomic_load_n(&s->hdr->rx_wakeup, __ATOMIC_ACQUIRE) != 0)
-			return; /* the appliance will ring: it enqueued and checks next */
-		s->armed = false;
-		s->pending = true;
-	}
-	if (!s->pending) {
+	if (s->armed && !ring_taken(s))
+		return; /* the appliance will ring: it enqueued and checks next */
+	if (!s->pending && !s->owed) {
 		eventfd_write(p->fd, 1);
 		s->pending = true;
 	}
@@ -272,6 +297,12 @@ shm_tx_submit(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 	return done;
 }
 
+static bool
+shm_rx_ready(const struct pktio_port *p)
+{
+	return rte_ring_count(shm(p)->rx) > 0;
+}
+
 static int
 shm_wait_busy(struct pktio_port *p, int timeout_ms)
 {
@@ -323,7 +354,8 @@ shm_wait_rx(struct pktio_port *p, int timeout_ms)
 	if (pfd[1].revents != 0 && ctl_hup(p, 0))
 		return -ECONNRESET;
 	if (pfd[0].revents & POLLIN) {
-		s->armed = false;
+		s->armed = false; /* the appliance's ring (the only writer while armed) landed */
+		s->owed = false;
 		s->pending = true;
 	}
 	return shm_dead(p) ? -ECONNRESET : 1;
@@ -448,6 +480,7 @@ const struct pktio_driver pktio_shm_driver = {
 	.rx_release = shm_rx_release,
 	.tx_reserve = shm_tx_reserve,
 	.tx_submit = shm_tx_submit,
+	.rx_ready = shm_rx_ready,
 	.wait_rx = shm_wait_rx,
 	.wait_tx = shm_wait_tx,
 	.stats = shm_stats,

@@ -11,7 +11,10 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <rte_pause.h>
 
 #include "pktio_private.h"
 
@@ -182,8 +185,54 @@ pktio_tx_submit(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 }
 
 int
+pktio_port_set_busy_poll(struct pktio_port *p, unsigned int usec)
+{
+	if (p == NULL || usec > PKTIO_BUSY_POLL_MAX_US)
+		return -EINVAL;
+	p->busy_poll_ns = usec * 1000ull;
+	return 0;
+}
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t); /* vDSO: no syscall */
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* Before sleeping: poll up to @p ns for a packet. @return true when one came. */
+static bool
+rx_spin(struct pktio_port *p, uint64_t ns)
+{
+	uint64_t end;
+	unsigned int i;
+
+	if (ns == 0 || (p->flags & PKTIO_F_BUSYPOLL))
+		return false; /* off, or the driver spins for ever itself */
+	end = mono_ns() + ns;
+	do {
+		for (i = 0; i < 64; i++) {
+			if (p->drv->rx_ready(p))
+				return true;
+			rte_pause();
+		}
+	} while (mono_ns() < end);
+	return false;
+}
+
+int
 pktio_wait(struct pktio_port *p, int timeout_ms)
 {
+	uint64_t spin = p->busy_poll_ns;
+
+	if (timeout_ms >= 0 && spin > timeout_ms * 1000000ull)
+		spin = timeout_ms * 1000000ull; /* the poll is part of the timeout */
+	if (rx_spin(p, spin))
+		return 1;
+	if (timeout_ms > 0)
+		timeout_ms -= (int)(spin / 1000000);
 	return p->drv->wait_rx(p, timeout_ms);
 }
 
@@ -209,6 +258,8 @@ rx_some(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 			return rc;
 		if (p->flags & PKTIO_F_NONBLOCK)
 			return -EAGAIN;
+		if (rx_spin(p, p->busy_poll_ns))
+			continue;
 		rc = p->drv->wait_rx(p, -1);
 		if (rc < 0)
 			return rc;

@@ -293,6 +293,21 @@ int pktio_tx_submit(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n
  */
 int pktio_wait(struct pktio_port *p, int timeout_ms);
 
+/** Longest busy-poll time pktio_port_set_busy_poll() takes, in microseconds. */
+#define PKTIO_BUSY_POLL_MAX_US 1000000u
+
+/**
+ * Hybrid waiting, like SO_BUSY_POLL: before a blocking call (or pktio_wait()) sleeps on
+ * the doorbell, it polls the receive ring for up to @p usec microseconds (pktio_wait():
+ * at most its timeout, of which the poll is part), without a syscall. A packet that arrives within that time is taken
+ * without the wake-up latency of the eventfd, at the price of that much CPU per wait.
+ * 0 (the default) sleeps at once. No effect with PKTIO_F_BUSYPOLL (which never sleeps)
+ * or PKTIO_F_NONBLOCK (which never waits). Same for both drivers.
+ *
+ * @return 0, or -EINVAL (@p p NULL or @p usec above PKTIO_BUSY_POLL_MAX_US).
+ */
+int pktio_port_set_busy_poll(struct pktio_port *p, unsigned int usec);
+
 /** Fill @p st with this handle's counters. @return 0, or -EINVAL. */
 int pktio_stats_get(const struct pktio_port *p, struct pktio_stats *st);
 

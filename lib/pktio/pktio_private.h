@@ -8,6 +8,7 @@
 /* Internals of libpktio: the driver interface behind the public calls. Not installed. */
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include "pktio.h"
 
 /** Packets a copy call moves per driver burst. */
@@ -28,6 +29,8 @@ struct pktio_driver {
 	int (*tx_submit)(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n);
 	/** sleep until rx is possible: 1, 0 on timeout, or -errno */
 	int (*wait_rx)(struct pktio_port *p, int timeout_ms);
+	/** is a packet there for rx_burst? No syscall: the busy-poll spin calls it */
+	bool (*rx_ready)(const struct pktio_port *p);
 	/** sleep until a tx buffer may be free: 0, or -errno */
 	int (*wait_tx)(struct pktio_port *p);
 	/** add the driver's counters to @p st */
@@ -41,6 +44,7 @@ struct pktio_port {
 	int ctl_fd;               /**< control connection, or -1 */
 	unsigned int max_frame;
 	uint16_t port_index;      /**< reported in pktio_meta.port */
+	uint64_t busy_poll_ns;    /**< spin this long before sleeping (pktio_port_set_busy_poll) */
 	struct pktio_stats st;    /**< counters kept by the library */
 	void *priv;               /**< the driver's state */
 };
