@@ -18,6 +18,8 @@
 
 #define FLOWS 64
 #define PER_FLOW 16
+#define FRAME_LEN 96
+#define TS_SLACK_NS 10000000ull /* 10 ms */
 
 static struct test_pktiod d;
 
@@ -50,15 +52,27 @@ now_ms(void)
 	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
 }
 
-/* Read from @p n ports until @p total packets arrived (or 10 s); flows[sport] = reader. */
+static uint64_t
+wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Read from @p n ports until @p total packets arrived (or 10 s); flows[sport] = reader.
+ * Checks each packet's metadata: length, port, queue, a receive time between the
+ * sending and now (within TS_SLACK_NS), and (fanout, @p owner given) one hash per flow. */
 static unsigned int
 collect(struct pktio_port **r, unsigned int n, unsigned int total, int *owner,
-	unsigned int *count)
+	unsigned int *count, uint64_t sent_ns)
 {
 	struct pollfd pfd[4];
 	uint64_t end = now_ms() + 10000;
 	unsigned int got = 0, i;
-	uint32_t next[4][FLOWS] = { { 0 } };
+	uint32_t next[4][FLOWS] = { { 0 } }, hash[FLOWS] = { 0 };
+	struct pktio_meta m;
 	uint8_t buf[256];
 	uint16_t sport;
 
@@ -67,14 +81,22 @@ collect(struct pktio_port **r, unsigned int n, unsigned int total, int *owner,
 	while (got < total && now_ms() < end) {
 		poll(pfd, n, 1000);
 		for (i = 0; i < n; i++) {
-			while (pktio_read(r[i], buf, sizeof(buf), NULL) > 0) {
+			while (pktio_read(r[i], buf, sizeof(buf), &m) > 0) {
 				uint32_t seq = test_frame_seq(buf, &sport);
 
 				assert_true(sport < FLOWS);
 				assert_int_equal(seq, next[i][sport]++); /* in order within a flow */
+				assert_int_equal(m.len, FRAME_LEN);
+				assert_int_equal(m.port, 0);
+				assert_int_equal(m.queue, 0);
+				/* pktiod stamps from the TSC, calibrated at start: allow drift */
+				assert_in_range(m.tstamp, sent_ns - TS_SLACK_NS, wall_ns() + TS_SLACK_NS);
 				if (owner != NULL) {
 					assert_true(owner[sport] < 0 || owner[sport] == (int)i);
 					owner[sport] = i;
+					assert_int_not_equal(m.hash, 0);
+					assert_true(hash[sport] == 0 || hash[sport] == m.hash);
+					hash[sport] = m.hash;
 				}
 				count[i]++;
 				got++;
@@ -87,7 +109,7 @@ collect(struct pktio_port **r, unsigned int n, unsigned int total, int *owner,
 static void
 send_flows(struct pktio_port *w)
 {
-	uint8_t buf[96];
+	uint8_t buf[FRAME_LEN];
 	unsigned int f, k;
 
 	for (k = 0; k < PER_FLOW; k++)
@@ -132,13 +154,15 @@ test_modes_fanout_keeps_flows(void **state)
 	struct pktio_port *w = open_mode(PKTIO_F_TXONLY);
 	unsigned int count[2] = { 0 };
 	int owner[FLOWS];
+	uint64_t t0;
 
 	(void)state;
 	assert_non_null(r[0]);
 	assert_non_null(r[1]);
 	memset(owner, -1, sizeof(owner));
+	t0 = wall_ns();
 	send_flows(w);
-	assert_int_equal(collect(r, 2, FLOWS * PER_FLOW, owner, count), FLOWS * PER_FLOW);
+	assert_int_equal(collect(r, 2, FLOWS * PER_FLOW, owner, count, t0), FLOWS * PER_FLOW);
 	print_message("fanout: %u and %u packets\n", count[0], count[1]);
 	/* both got work; 64 flows in a 50/50 split land nowhere near all-on-one */
 	assert_true(count[0] >= 8 * PER_FLOW);
@@ -155,12 +179,14 @@ test_modes_mirror_gets_copies(void **state)
 				    open_mode(PKTIO_F_MIRROR | PKTIO_F_NONBLOCK) };
 	struct pktio_port *w = open_mode(PKTIO_F_TXONLY);
 	unsigned int count[2] = { 0 };
+	uint64_t t0;
 
 	(void)state;
 	assert_non_null(r[0]);
 	assert_non_null(r[1]);
+	t0 = wall_ns();
 	send_flows(w);
-	assert_int_equal(collect(r, 2, 2 * FLOWS * PER_FLOW, NULL, count),
+	assert_int_equal(collect(r, 2, 2 * FLOWS * PER_FLOW, NULL, count, t0),
 			 2 * FLOWS * PER_FLOW);
 	assert_int_equal(count[0], FLOWS * PER_FLOW);
 	assert_int_equal(count[1], FLOWS * PER_FLOW);
@@ -176,12 +202,13 @@ test_modes_no_client_counted(void **state)
 	struct pktio_port *w = open_mode(PKTIO_F_TXONLY);
 	struct pktio_port_info before, after;
 	unsigned int count[1] = { 0 };
+	uint64_t t0 = wall_ns();
 
 	(void)state;
 	assert_int_equal(test_port_info(&d, "lo", &before), 0);
 	send_flows(w);
 	/* the mirror sees them all; nobody takes them, so each is dropped and counted */
-	assert_int_equal(collect(&m, 1, FLOWS * PER_FLOW, NULL, count), FLOWS * PER_FLOW);
+	assert_int_equal(collect(&m, 1, FLOWS * PER_FLOW, NULL, count, t0), FLOWS * PER_FLOW);
 	assert_int_equal(test_port_info(&d, "lo", &after), 0);
 	assert_int_equal(after.rx_no_client - before.rx_no_client, FLOWS * PER_FLOW);
 	pktio_port_close(w);
