@@ -13,7 +13,6 @@
  */
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
@@ -33,20 +32,11 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include "harness.h"
 
 #define MAX_FRAME 9216
 #define WAIT_MS   30000
-
-struct pkt {
-	uint32_t len;
-	uint8_t *data;
-};
-
-struct capture {
-	struct pkt *p;
-	unsigned int n, cap;
-};
 
 /* A pktio-fwd run: its files in the test directory, named after @p name. */
 struct fwd_run {
@@ -60,113 +50,16 @@ static struct fwd_run *running;
 
 /* ---- captures ---- */
 
-static void
-cap_add(struct capture *c, const uint8_t *data, uint32_t len)
-{
-	if (c->n == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 1024;
-		c->p = realloc(c->p, c->cap * sizeof(*c->p));
-		assert_non_null(c->p);
-	}
-	c->p[c->n].data = malloc(len ? len : 1);
-	assert_non_null(c->p[c->n].data);
-	memcpy(c->p[c->n].data, data, len);
-	c->p[c->n++].len = len;
-}
-
-static void
-cap_free(struct capture *c)
-{
-	unsigned int i;
-
-	for (i = 0; i < c->n; i++)
-		free(c->p[i].data);
-	free(c->p);
-	memset(c, 0, sizeof(*c));
-}
-
-/* Every packet of @p path into @p c (and @p out). @return 0, -1 unreadable or not Ethernet. */
-static int
-cap_read(struct capture *c, const char *path, pcap_dumper_t *out)
-{
-	char err[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	pcap_t *pc = pcap_open_offline(path, err);
-
-	if (pc == NULL)
-		return -1;
-	if (pcap_datalink(pc) != DLT_EN10MB) {
-		pcap_close(pc);
-		return -1;
-	}
-	while (pcap_next_ex(pc, &h, &data) == 1) {
-		cap_add(c, data, h->caplen);
-		if (out != NULL)
-			pcap_dump((u_char *)out, h, data);
-	}
-	pcap_close(pc);
-	return 0;
-}
-
-/* @p c into a new capture file @p path. */
-static void
-cap_write(const struct capture *c, const char *path)
-{
-	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
-	pcap_dumper_t *out = pcap_dump_open(dead, path);
-	struct pcap_pkthdr h = { .ts = { 1, 0 } };
-	unsigned int i;
-
-	assert_non_null(out);
-	for (i = 0; i < c->n; i++) {
-		h.caplen = h.len = c->p[i].len;
-		pcap_dump((u_char *)out, &h, c->p[i].data);
-	}
-	pcap_dump_close(out);
-	pcap_close(dead);
-}
-
-static int
-only_pcaps(const struct dirent *e)
-{
-	size_t n = strlen(e->d_name);
-
-	return n > 5 && strcmp(e->d_name + n - 5, ".pcap") == 0;
-}
-
 static int
 setup(void **state)
 {
-	const char *dir = getenv("PKTIO_PCAPS");
-	struct dirent **names;
-	char path[512];
-	pcap_dumper_t *out;
-	pcap_t *dead;
-	int i, n;
-
 	(void)state;
 	if (access(test_bin("app/pktio-fwd/pktio-fwd"), X_OK) != 0) {
 		printf("skipped: no %s\n", test_bin("app/pktio-fwd/pktio-fwd"));
 		exit(TEST_SKIP);
 	}
-	n = dir != NULL ? scandir(dir, &names, only_pcaps, alphasort) : -1;
-	if (n <= 0) {
-		printf("skipped: no captures in PKTIO_PCAPS=%s\n", dir ? dir : "(unset)");
-		exit(TEST_SKIP);
-	}
 	snprintf(all_pcap, sizeof(all_pcap), "%s/all.pcap", test_dir());
-	dead = pcap_open_dead(DLT_EN10MB, 262144);
-	out = pcap_dump_open(dead, all_pcap);
-	assert_non_null(out);
-	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-		cap_read(&all, path, out);
-		free(names[i]);
-	}
-	free(names);
-	pcap_dump_close(out);
-	pcap_close(dead);
+	cap_load_shared(&all, all_pcap);
 	return all.n > 0 ? 0 : -1;
 }
 

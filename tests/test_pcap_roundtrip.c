@@ -9,7 +9,6 @@
  * rx_oversize, and zero-length records (no Ethernet frame) as skipped by pktio-replay.
  */
 
-#include <dirent.h>
 #include <pcap/pcap.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,101 +19,21 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include "harness.h"
 
 #define MAX_FRAME 9216
 
-struct pkt {
-	uint32_t len;
-	uint8_t *data;
-};
-
-struct capture {
-	struct pkt *p;
-	unsigned int n, cap;
-	unsigned int files, unreadable;
-};
-
 static struct capture input;
 static char merged[256];
-
-static void
-cap_add(struct capture *c, const uint8_t *data, uint32_t len)
-{
-	if (c->n == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 1024;
-		c->p = realloc(c->p, c->cap * sizeof(*c->p));
-		assert_non_null(c->p);
-	}
-	c->p[c->n].data = malloc(len ? len : 1);
-	memcpy(c->p[c->n].data, data, len);
-	c->p[c->n++].len = len;
-}
-
-/* Read every packet libpcap can read from @p path into @p c. @return 0, -1 unreadable. */
-static int
-cap_read(struct capture *c, const char *path, pcap_dumper_t *out)
-{
-	char err[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	pcap_t *pc = pcap_open_offline(path, err);
-
-	if (pc == NULL)
-		return -1;
-	if (pcap_datalink(pc) != DLT_EN10MB) {
-		pcap_close(pc);
-		return -1;
-	}
-	while (pcap_next_ex(pc, &h, &data) == 1) {
-		cap_add(c, data, h->caplen);
-		if (out != NULL)
-			pcap_dump((u_char *)out, h, data);
-	}
-	pcap_close(pc);
-	return 0;
-}
-
-static int
-only_pcaps(const struct dirent *e)
-{
-	size_t n = strlen(e->d_name);
-
-	return n > 5 && strcmp(e->d_name + n - 5, ".pcap") == 0;
-}
 
 /* All captures, in name order, into one file and into memory. */
 static int
 setup(void **state)
 {
-	const char *dir = getenv("PKTIO_PCAPS");
-	struct dirent **names;
-	char path[512];
-	pcap_dumper_t *out;
-	pcap_t *dead;
-	int i, n;
-
 	(void)state;
-	n = dir != NULL ? scandir(dir, &names, only_pcaps, alphasort) : -1;
-	if (n <= 0) {
-		printf("skipped: no captures in PKTIO_PCAPS=%s\n", dir ? dir : "(unset)");
-		exit(TEST_SKIP);
-	}
 	snprintf(merged, sizeof(merged), "%s/all.pcap", test_dir());
-	dead = pcap_open_dead(DLT_EN10MB, 262144);
-	out = pcap_dump_open(dead, merged);
-	assert_non_null(out);
-	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-		if (cap_read(&input, path, out) < 0)
-			input.unreadable++;
-		else
-			input.files++;
-		free(names[i]);
-	}
-	free(names);
-	pcap_dump_close(out);
-	pcap_close(dead);
+	cap_load_shared(&input, merged);
 	printf("%u captures (%u unreadable by libpcap), %u packets\n", input.files,
 	       input.unreadable, input.n);
 	return input.n > 0 ? 0 : -1;

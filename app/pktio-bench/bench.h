@@ -19,6 +19,8 @@
 
 #include <pktio.h>
 
+#include "cli.h"
+
 #define PROG "pktio-bench"
 
 #define BENCH_CACHE_LINE 64
@@ -111,8 +113,8 @@ extern const struct bench_engine bench_io_engine;
 extern const struct bench_engine bench_macswap_engine;
 extern const struct bench_engine bench_latency_engine;
 
-/* Set by SIGINT, SIGTERM, the end of --time, or a thread's fatal error. */
-extern volatile sig_atomic_t bench_stop;
+/* cli_stop (cli.h) is set by SIGINT, SIGTERM, the end of --time, or a thread's fatal
+ * error: every loop checks it. */
 
 /* TSC ticks per second, measured at startup. */
 extern double bench_tsc_hz;

@@ -89,7 +89,7 @@ fwd_writev(struct bench_thread *t, const struct iovec *iov, int n)
 		}
 		if (rc < 0 && rc != -EAGAIN && rc != -EINTR)
 			return rc;
-		if (++tries >= FWD_TX_RETRY || bench_stop)
+		if (++tries >= FWD_TX_RETRY || cli_stop)
 			break;
 		__builtin_ia32_pause();
 	}
@@ -170,7 +170,7 @@ fwd_read(struct bench_thread *t, struct fwd *w)
 			bench_macswap(w->iov[0].iov_base);
 		tries = 0;
 		while ((rc = pktio_write(t->tx, w->iov[0].iov_base, len)) == -EAGAIN &&
-		       ++tries < FWD_TX_RETRY && !bench_stop)
+		       ++tries < FWD_TX_RETRY && !cli_stop)
 			__builtin_ia32_pause();
 		if (rc < 0 && rc != -EAGAIN)
 			return (int)rc;
@@ -198,7 +198,7 @@ fwd_reserve(struct bench_thread *t, struct pktio_pkt *pkts, int n)
 		got += rc;
 		if (rc > 0 || got == n)
 			continue;
-		if (bench_stop || (!t->o->block && ++tries >= FWD_TX_RETRY))
+		if (cli_stop || (!t->o->block && ++tries >= FWD_TX_RETRY))
 			break;
 		if (t->o->block)
 			bench_tx_pause();

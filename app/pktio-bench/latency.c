@@ -150,7 +150,7 @@ lat_send(struct bench_thread *t, struct lat *l)
 		rc = lat_send_one(t, l);
 		if (rc == -EAGAIN && t->o->block)
 			bench_tx_pause();
-	} while (rc == -EAGAIN && !bench_stop);
+	} while (rc == -EAGAIN && !cli_stop);
 	if (rc < 0)
 		return rc;
 	bench_count_tx(t, 1, l->len);
@@ -242,10 +242,10 @@ lat_wait(struct bench_thread *t, struct lat *l)
 			bench_hist_add(t->hist, now - stamp);
 			return 1;
 		}
-		if (now > deadline || bench_stop)
+		if (now > deadline || cli_stop)
 			break;
 	}
-	if (!bench_stop)
+	if (!cli_stop)
 		t->lost++;
 	return 0;
 }

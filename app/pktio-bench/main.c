@@ -22,15 +22,6 @@
 #define TX_PAUSE_NS 10000       /* block mode, no tx buffer: as long as pktio_write waits */
 #define MAIN_NAP_S 0.1          /* the main thread looks at the stop flag this often */
 
-volatile sig_atomic_t bench_stop;
-
-static void
-on_stop(int sig)
-{
-	(void)sig;
-	bench_stop = 1;
-}
-
 /* SIGUSR1 only interrupts a thread's sleep (no SA_RESTART); the thread then sees the flag. */
 static void
 on_kick(int sig)
@@ -38,26 +29,16 @@ on_kick(int sig)
 	(void)sig;
 }
 
-/* No SA_RESTART: a blocking call returns -EINTR. A second SIGINT or SIGTERM kills. */
+/* SIGINT and SIGTERM stop (cli_signals_install()); SIGUSR1 interrupts a thread's sleep. */
 static int
 signals_install(void)
 {
-	struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESETHAND };
 	struct sigaction kick = { .sa_handler = on_kick };
 
-	sigemptyset(&sa.sa_mask);
 	sigemptyset(&kick.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0 ||
-	    sigaction(SIGUSR1, &kick, NULL) < 0)
+	if (sigaction(SIGUSR1, &kick, NULL) < 0)
 		return -errno;
-	return 0;
-}
-
-static void
-log_stderr(int level, const char *msg)
-{
-	(void)level;
-	fprintf(stderr, PROG ": %s\n", msg);
+	return cli_signals_install();
 }
 
 /* Print why pktio_port_open() said @p err, in words a user can act on. */
@@ -179,7 +160,7 @@ thread_main(void *arg)
 		rc = eng->start(t);
 	prev = bench_rdtsc();
 	next = prev + every;
-	while (rc >= 0 && !bench_stop) {
+	while (rc >= 0 && !cli_stop) {
 		rc = eng->run(t);
 		if (bench_unlikely(rc < 0) && (rc == -EAGAIN || rc == -EINTR))
 			rc = 0;
@@ -196,7 +177,7 @@ thread_main(void *arg)
 	drops_publish(t);
 	if (rc < 0) {
 		t->err = rc;
-		bench_stop = 1;
+		cli_stop = 1;
 	}
 	__atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
 	return NULL;
@@ -242,7 +223,7 @@ threads_stop(struct bench_thread *th, unsigned int n)
 	const struct timespec ms = { .tv_nsec = 1000000 };
 	unsigned int i;
 
-	bench_stop = 1;
+	cli_stop = 1;
 	for (i = 0; i < n; i++) {
 		while (!__atomic_load_n(&th[i].done, __ATOMIC_ACQUIRE)) {
 			pthread_kill(th[i].tid, SIGUSR1);
@@ -298,7 +279,7 @@ sample_loop(const struct bench_opts *o, struct bench_thread *th, double t0)
 	struct bench_totals prev = { 0 }, cur;
 	double next = t0 + o->period_s, end = t0 + o->time_s, last = t0, now;
 
-	while (!bench_stop) {
+	while (!cli_stop) {
 		nap_until(o->time_s > 0 && end < next ? end : next);
 		now = now_s();
 		if (now >= next) {
@@ -309,7 +290,7 @@ sample_loop(const struct bench_opts *o, struct bench_thread *th, double t0)
 			next += o->period_s;
 		}
 		if (o->time_s > 0 && now >= end)
-			bench_stop = 1;
+			cli_stop = 1;
 	}
 }
 
@@ -355,10 +336,11 @@ main(int argc, char **argv)
 	struct bench_thread *th;
 	int rc;
 
+	cli_prog = PROG;
 	rc = bench_parse_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	pktio_log_set(log_stderr, LOG_WARNING);
+	pktio_log_set(cli_log_stderr, LOG_WARNING);
 	rc = signals_install();
 	if (rc < 0) {
 		fprintf(stderr, PROG ": sigaction: %s\n", strerror(-rc));

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,34 +116,16 @@ usage_output(FILE *f)
 		"2 usage error.\n");
 }
 
-static int
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry '" PROG " --help' for more information.\n", stderr);
-	return 2;
-}
-
 /* A decimal number in [min, max]. */
 static int
-parse_uint(const char *s, unsigned long min, unsigned long max, unsigned int *val)
+parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *val)
 {
-	unsigned long v;
-	char *end;
+	uint64_t v;
+	int rc = cli_parse_u64(s, min, max, &v);
 
-	if (s[0] < '0' || s[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -ERANGE;
-	*val = (unsigned int)v;
-	return 0;
+	if (rc == 0)
+		*val = (unsigned int)v;
+	return rc;
 }
 
 /* Seconds, a decimal fraction allowed, in [min, max]. */
@@ -187,7 +168,7 @@ parse_mode(const char *s, struct bench_opts *o)
 			return -1;
 		}
 	}
-	return usage_error("unknown mode '%s' (rxonly, txonly, io, macswap, latency)", s);
+	return cli_usage_error("unknown mode '%s' (rxonly, txonly, io, macswap, latency)", s);
 }
 
 static int
@@ -198,7 +179,7 @@ parse_size(const char *s, struct bench_opts *o)
 		return -1;
 	}
 	if (parse_uint(s, BENCH_SIZE_MIN, BENCH_SIZE_MAX, &o->size) < 0)
-		return usage_error("bad size '%s' (%u..%u or imix)", s, BENCH_SIZE_MIN,
+		return cli_usage_error("bad size '%s' (%u..%u or imix)", s, BENCH_SIZE_MIN,
 				   BENCH_SIZE_MAX);
 	return -1;
 }
@@ -217,13 +198,13 @@ parse_word(int c, const char *arg, struct bench_opts *o)
 	case OPT_IO:
 		i = pick(arg, ios, 3);
 		if (i < 0)
-			return usage_error("bad --io '%s' (readv, read or zc)", arg);
+			return cli_usage_error("bad --io '%s' (readv, read or zc)", arg);
 		o->io = (enum bench_io)i;
 		return -1;
 	case OPT_WAIT:
 		i = pick(arg, waits, 2);
 		if (i < 0)
-			return usage_error("bad --wait '%s' (busy or block)", arg);
+			return cli_usage_error("bad --wait '%s' (busy or block)", arg);
 		o->block = i == 1;
 		return -1;
 	default:
@@ -238,30 +219,30 @@ parse_number(int c, const char *arg, struct bench_opts *o)
 	switch (c) {
 	case OPT_BURST:
 		if (parse_uint(arg, 1, BENCH_BURST_MAX, &o->burst) < 0)
-			return usage_error("bad burst '%s' (1..%u)", arg, BENCH_BURST_MAX);
+			return cli_usage_error("bad burst '%s' (1..%u)", arg, BENCH_BURST_MAX);
 		break;
 	case OPT_THREADS:
 		if (parse_uint(arg, 1, BENCH_THREADS_MAX, &o->threads) < 0)
-			return usage_error("bad thread count '%s' (1..%u)", arg, BENCH_THREADS_MAX);
+			return cli_usage_error("bad thread count '%s' (1..%u)", arg, BENCH_THREADS_MAX);
 		break;
 	case OPT_TIME:
 		if (parse_secs(arg, 0, 1e7, &o->time_s) < 0)
-			return usage_error("bad time '%s' (seconds, 0 for no limit)", arg);
+			return cli_usage_error("bad time '%s' (seconds, 0 for no limit)", arg);
 		break;
 	case OPT_PERIOD:
 		if (parse_secs(arg, 0.01, 1e7, &o->period_s) < 0)
-			return usage_error("bad period '%s' (seconds, at least 0.01)", arg);
+			return cli_usage_error("bad period '%s' (seconds, at least 0.01)", arg);
 		break;
 	case OPT_SPIN:
 		if (parse_uint(arg, 0, PKTIO_BUSY_POLL_MAX_US, &o->busy_poll_us) < 0)
-			return usage_error("bad --busy-poll '%s' (0..%u microseconds)", arg,
+			return cli_usage_error("bad --busy-poll '%s' (0..%u microseconds)", arg,
 					   PKTIO_BUSY_POLL_MAX_US);
 		break;
 	default: /* OPT_TX_FIRST */
 		if (arg == NULL)
 			o->tx_first = 1;
 		else if (parse_uint(arg, 1, 1 << 20, &o->tx_first) < 0)
-			return usage_error("bad --tx-first count '%s'", arg);
+			return cli_usage_error("bad --tx-first count '%s'", arg);
 		break;
 	}
 	return -1;
@@ -301,7 +282,7 @@ parse_opt(int c, const char *arg, struct bench_opts *o)
 		usage_output(stdout);
 		return 0;
 	default:
-		return usage_error("bad option");
+		return cli_usage_error("bad option");
 	}
 }
 
@@ -313,17 +294,17 @@ check_opts(const struct bench_opts *o)
 	bool fwd = o->eng == &bench_io_engine || o->eng == &bench_macswap_engine;
 
 	if (o->port == NULL)
-		return usage_error("no port given (-i PORT)");
+		return cli_usage_error("no port given (-i PORT)");
 	if (o->peer != NULL && !latency)
-		return usage_error("--peer is for the latency mode");
+		return cli_usage_error("--peer is for the latency mode");
 	if (o->tx_first > 0 && !fwd)
-		return usage_error("--tx-first is for the io and macswap modes");
+		return cli_usage_error("--tx-first is for the io and macswap modes");
 	if (o->busy_poll_us > 0 && !o->block)
-		return usage_error("--busy-poll is for --wait block (busy never sleeps)");
+		return cli_usage_error("--busy-poll is for --wait block (busy never sleeps)");
 	if (latency && o->threads > 1)
-		return usage_error("the latency mode runs one thread");
+		return cli_usage_error("the latency mode runs one thread");
 	if (latency && o->size == BENCH_SIZE_IMIX)
-		return usage_error("the latency mode sends one size: --size N");
+		return cli_usage_error("the latency mode sends one size: --size N");
 	return -1;
 }
 
@@ -357,7 +338,7 @@ bench_parse_args(int argc, char **argv, struct bench_opts *o)
 			return rc;
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return cli_usage_error("unexpected argument '%s'", argv[optind]);
 	return check_opts(o);
 }
 

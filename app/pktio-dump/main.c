@@ -8,7 +8,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,8 @@
 
 #include <pcap/pcap.h>
 #include <pktio.h>
+
+#include "cli.h"
 
 #define PROG "pktio-dump"
 #define BATCH 32
@@ -46,7 +47,6 @@ struct capture {
 	uint64_t captured;
 };
 
-static volatile sig_atomic_t stop;
 
 static void
 usage(FILE *f)
@@ -79,36 +79,6 @@ usage(FILE *f)
 }
 
 static int
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry '" PROG " --help' for more information.\n", stderr);
-	return 2;
-}
-
-/* A decimal number in [min, max]. */
-static int
-parse_num(const char *s, uint64_t min, uint64_t max, uint64_t *val)
-{
-	unsigned long long v;
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -ERANGE;
-	*val = v;
-	return 0;
-}
-
-static int
 parse_queue(const char *s, unsigned int *queue)
 {
 	uint64_t v;
@@ -117,7 +87,7 @@ parse_queue(const char *s, unsigned int *queue)
 		*queue = PKTIO_QUEUE_ANY;
 		return 0;
 	}
-	if (parse_num(s, 0, PKTIO_QUEUE_ANY - 1, &v) < 0)
+	if (cli_parse_u64(s, 0, PKTIO_QUEUE_ANY - 1, &v) < 0)
 		return -EINVAL;
 	*queue = (unsigned int)v;
 	return 0;
@@ -133,14 +103,14 @@ parse_opt(int c, const char *arg, struct opts *o)
 		break;
 	case 'q':
 		if (parse_queue(arg, &o->queue) < 0)
-			return usage_error("bad queue '%s'", arg);
+			return cli_usage_error("bad queue '%s'", arg);
 		break;
 	case 'w':
 		o->file = arg;
 		break;
 	case 'c':
-		if (parse_num(arg, 1, UINT64_MAX, &o->count) < 0)
-			return usage_error("bad count '%s'", arg);
+		if (cli_parse_u64(arg, 1, UINT64_MAX, &o->count) < 0)
+			return cli_usage_error("bad count '%s'", arg);
 		break;
 	case 's':
 		o->sock = arg;
@@ -148,7 +118,7 @@ parse_opt(int c, const char *arg, struct opts *o)
 	case OPT_FANOUT:
 	case OPT_MIRROR:
 		if (o->mode != PKTIO_F_EXCLUSIVE)
-			return usage_error("--fanout and --mirror exclude each other");
+			return cli_usage_error("--fanout and --mirror exclude each other");
 		o->mode = c == OPT_FANOUT ? PKTIO_F_FANOUT : PKTIO_F_MIRROR;
 		break;
 	case 'v':
@@ -158,7 +128,7 @@ parse_opt(int c, const char *arg, struct opts *o)
 		usage(stdout);
 		return 0;
 	default:
-		return usage_error("bad option");
+		return cli_usage_error("bad option");
 	}
 	return -1;
 }
@@ -187,36 +157,10 @@ parse_args(int argc, char **argv, struct opts *o)
 			return rc;
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return cli_usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->port == NULL)
-		return usage_error("no port given (-i PORT)");
+		return cli_usage_error("no port given (-i PORT)");
 	return -1;
-}
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-/* No SA_RESTART: a blocking read returns -EINTR. A second signal kills. */
-static int
-signals_install(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESETHAND };
-
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
-		return -errno;
-	return 0;
-}
-
-static void
-log_stderr(int level, const char *msg)
-{
-	(void)level;
-	fprintf(stderr, PROG ": %s\n", msg);
 }
 
 static const char *
@@ -404,7 +348,7 @@ capture_loop(const struct opts *o, struct capture *c, bool *out)
 {
 	int n, want, rc;
 
-	while (!stop) {
+	while (!cli_stop) {
 		want = BATCH;
 		if (o->count != 0 && o->count - c->captured < BATCH)
 			want = (int)(o->count - c->captured);
@@ -480,11 +424,12 @@ main(int argc, char **argv)
 	bool out_err = false;
 	int rc, close_rc;
 
+	cli_prog = PROG;
 	rc = parse_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	pktio_log_set(log_stderr, o.verbose ? LOG_DEBUG : LOG_WARNING);
-	rc = signals_install();
+	pktio_log_set(cli_log_stderr, o.verbose ? LOG_DEBUG : LOG_WARNING);
+	rc = cli_signals_install();
 	if (rc < 0) {
 		fprintf(stderr, PROG ": sigaction: %s\n", strerror(-rc));
 		return 1;

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "fwd.h"
 
 #define DEFAULT_CONF "/etc/pktio/pktio-fwd.conf"
@@ -73,16 +74,6 @@ usage(FILE *f)
 }
 
 static int
-parse_count(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return errno != 0 || end == s || *end != '\0' || s[0] == '-' || *v == 0 ? -EINVAL : 0;
-}
-
-static int
 parse_duration(const char *s, double *v)
 {
 	char *end;
@@ -118,12 +109,13 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->sock = optarg;
 			break;
 		case 'c':
-			if (parse_count(optarg, &o->count) < 0)
-				goto bad;
+			if (cli_parse_u64(optarg, 1, UINT64_MAX, &o->count) < 0)
+				return cli_usage_error("bad count '%s' (1 or more)", optarg);
 			break;
 		case 'd':
 			if (parse_duration(optarg, &o->duration) < 0)
-				goto bad;
+				return cli_usage_error("bad duration '%s' (seconds, 0 to 1e6)",
+						       optarg);
 			break;
 		case 'j':
 			o->stats_json = optarg;
@@ -138,14 +130,12 @@ parse_args(int argc, char **argv, struct opts *o)
 			usage(stdout);
 			return 0;
 		default:
-			goto bad;
+			return cli_usage_error("bad option");
 		}
 	}
-	if (optind == argc)
-		return -1;
-bad:
-	usage(stderr);
-	return 2;
+	if (optind < argc)
+		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+	return -1;
 }
 
 static void
@@ -313,6 +303,7 @@ main(int argc, char **argv)
 	sigset_t sigs;
 	int rc;
 
+	cli_prog = FWD_PROG;
 	rc = parse_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;

@@ -9,7 +9,6 @@
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,8 @@
 
 #include <pcap/pcap.h>
 #include <pktio.h>
+
+#include "cli.h"
 
 #define PROG "pktio-replay"
 #define BATCH 32
@@ -66,7 +67,6 @@ struct replay {
 	uint64_t refused;        /* skipped by pktio_writev itself */
 };
 
-static volatile sig_atomic_t stop;
 
 static void
 usage(FILE *f)
@@ -96,35 +96,6 @@ usage(FILE *f)
 }
 
 static int
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry '" PROG " --help' for more information.\n", stderr);
-	return 2;
-}
-
-static int
-parse_u64(const char *s, uint64_t *val)
-{
-	unsigned long long v;
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -ERANGE;
-	*val = v;
-	return 0;
-}
-
-static int
 parse_rate(const char *s, double *val)
 {
 	char *end;
@@ -150,12 +121,12 @@ parse_opt(int c, const char *arg, struct opts *o)
 		o->sock = arg;
 		break;
 	case 'l':
-		if (parse_u64(arg, &o->loops) < 0)
-			return usage_error("bad loop count '%s'", arg);
+		if (cli_parse_u64(arg, 0, UINT64_MAX, &o->loops) < 0)
+			return cli_usage_error("bad loop count '%s'", arg);
 		break;
 	case 'p':
 		if (parse_rate(arg, &o->pps) < 0)
-			return usage_error("bad rate '%s'", arg);
+			return cli_usage_error("bad rate '%s'", arg);
 		break;
 	case 'v':
 		o->verbose = true;
@@ -164,7 +135,7 @@ parse_opt(int c, const char *arg, struct opts *o)
 		usage(stdout);
 		return 0;
 	default:
-		return usage_error("bad option");
+		return cli_usage_error("bad option");
 	}
 	return -1;
 }
@@ -190,39 +161,13 @@ parse_args(int argc, char **argv, struct opts *o)
 			return rc;
 	}
 	if (o->port == NULL)
-		return usage_error("no port given (-i PORT)");
+		return cli_usage_error("no port given (-i PORT)");
 	if (argc - optind != 1)
-		return usage_error(optind == argc ? "no pcap file given" : "too many arguments");
+		return cli_usage_error(optind == argc ? "no pcap file given" : "too many arguments");
 	o->file = argv[optind];
 	if (strcmp(o->file, "-") == 0 && o->loops != 1)
-		return usage_error("--loop needs a file, not standard input");
+		return cli_usage_error("--loop needs a file, not standard input");
 	return -1;
-}
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-/* No SA_RESTART: a blocking call returns -EINTR. A second signal kills. */
-static int
-signals_install(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESETHAND };
-
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
-		return -errno;
-	return 0;
-}
-
-static void
-log_stderr(int level, const char *msg)
-{
-	(void)level;
-	fprintf(stderr, PROG ": %s\n", msg);
 }
 
 /* ---- the pcap file ---- */
@@ -349,7 +294,7 @@ bucket_take(struct bucket *b)
 
 	bucket_refill(b);
 	while (b->tokens < b->target) {
-		if (stop)
+		if (cli_stop)
 			return 0;
 		wait = (b->target - b->tokens) / b->rate * NSEC_PER_SEC + 1;
 		if (wait > NSEC_PER_SEC) /* at most 1 s at a time; the loop goes on */
@@ -445,7 +390,7 @@ send_all(struct replay *r, int n)
 			continue;
 		}
 		if (rc == -EINTR || rc == -EAGAIN || rc == 0) {
-			if (stop)
+			if (cli_stop)
 				return 0;
 			continue;
 		}
@@ -466,7 +411,7 @@ replay_loop(const struct opts *o, struct replay *r, struct source *src)
 
 	if (o->pps > 0)
 		bucket_init(&b, o->pps);
-	while (!stop) {
+	while (!cli_stop) {
 		if (o->pps > 0 && (want = bucket_take(&b)) == 0)
 			break;
 		n = fill(r, src, want);
@@ -538,11 +483,12 @@ main(int argc, char **argv)
 	struct replay r = { 0 };
 	int rc;
 
+	cli_prog = PROG;
 	rc = parse_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	pktio_log_set(log_stderr, o.verbose ? LOG_DEBUG : LOG_WARNING);
-	rc = signals_install();
+	pktio_log_set(cli_log_stderr, o.verbose ? LOG_DEBUG : LOG_WARNING);
+	rc = cli_signals_install();
 	if (rc < 0) {
 		fprintf(stderr, PROG ": sigaction: %s\n", strerror(-rc));
 		return 1;

@@ -15,6 +15,8 @@
 
 #include <pktio.h>
 
+#include "cli.h"
+
 #define PROG "pktioctl"
 
 /* pktio_query() fills at most what it is given; one reply holds fewer than this. */
@@ -96,19 +98,6 @@ usage(FILE *f)
 }
 
 static int
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry '" PROG " --help' for more information.\n", stderr);
-	return 2;
-}
-
-static int
 parse_cmd(const char *word, enum cmd *cmd)
 {
 	if (strcmp(word, "ports") == 0)
@@ -146,13 +135,13 @@ parse_args(int argc, char **argv, struct opts *o)
 			usage(stdout);
 			return 0;
 		default:
-			return usage_error("bad option");
+			return cli_usage_error("bad option");
 		}
 	}
 	if (argc - optind > 1)
-		return usage_error("too many arguments");
+		return cli_usage_error("too many arguments");
 	if (optind < argc && parse_cmd(argv[optind], &o->cmd) < 0)
-		return usage_error("unknown command '%s'", argv[optind]);
+		return cli_usage_error("unknown command '%s'", argv[optind]);
 	return -1;
 }
 
@@ -484,6 +473,7 @@ main(int argc, char **argv)
 	const char *sock;
 	int rc;
 
+	cli_prog = PROG;
 	rc = parse_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;

@@ -3,11 +3,18 @@
  */
 
 /*
- * The afpacket driver, through the public API, on a veth pair made for the test: a writer
- * on one end, readers on the other. The frames are raw Ethernet (locally administered MACs,
- * 198.18.0.0/15) and never leave the pair; IPv6 is off on both ends and neither has an
- * address, so the kernel sends nothing of its own, and frames without this process's marker
- * are ignored anyway. Needs root (CAP_NET_ADMIN, CAP_NET_RAW): skipped otherwise.
+ * The public API's contract, run through each driver: `test_api shm` on a pktiod port
+ * (net_ring0, which loops what a TXONLY writer sends back to the reader), `test_api
+ * afpacket` on a veth pair made for the test (a writer on one end, readers on the other),
+ * which adds the cases only the kernel driver has. The same checks, so the drivers cannot
+ * drift apart: readiness (poll, epoll, select; level-triggered), EAGAIN, a blocking read
+ * that sleeps without CPU and wakes on arrival, busy-poll then sleep, the readv/writev
+ * layout, truncation, and writev's validation.
+ *
+ * The frames are raw Ethernet (locally administered MACs, 198.18.0.0/15) and never leave
+ * the loop or the pair; on the veth pair IPv6 is off and neither end has an address, so
+ * the kernel sends nothing of its own, and frames without this process's marker are
+ * ignored anyway. afpacket needs root (CAP_NET_ADMIN, CAP_NET_RAW): skipped otherwise.
  *
  * Arrival is waited for with poll() bounded by a timeout, never by sleeping. TPACKET_V3
  * hands frames over a block at a time (within ~1 ms), so a burst may become readable in
@@ -41,6 +48,9 @@
 
 static char ifa[16], ifb[16], ifc[16], ifd[16];
 static char wname[32], rname[32];
+static const char *sock;          /* shm: the pktiod's socket; afpacket: NULL */
+static bool exact_doorbell;       /* shm: one wake-up per doorbell, never a spurious one */
+static struct test_pktiod d;
 static uint32_t marker;
 
 static int
@@ -92,7 +102,7 @@ veth_cleanup(void)
 }
 
 static int
-setup(void **state)
+setup_afpacket(void **state)
 {
 	int id = getpid() % 10000;
 
@@ -103,23 +113,40 @@ setup(void **state)
 	snprintf(ifd, sizeof(ifd), "pkv%dd", id);
 	snprintf(wname, sizeof(wname), "afpacket:%s", ifa);
 	snprintf(rname, sizeof(rname), "afpacket:%s", ifb);
-	marker = 0x504b0000u | (uint32_t)id;
 	atexit(veth_cleanup);
 	return veth_make(ifa, ifb);
 }
 
 static int
-teardown(void **state)
+teardown_afpacket(void **state)
 {
 	(void)state;
 	veth_cleanup();
 	return 0;
 }
 
+static int
+setup_shm(void **state)
+{
+	(void)state;
+	snprintf(wname, sizeof(wname), "lo");
+	snprintf(rname, sizeof(rname), "lo");
+	sock = d.sock;
+	exact_doorbell = true;
+	return test_pktiod_start(&d, "[port lo]\ndevice = net_ring0\n");
+}
+
+static int
+teardown_shm(void **state)
+{
+	(void)state;
+	return test_pktiod_stop(&d) == 0 ? 0 : -1;
+}
+
 static struct pktio_port *
 open_port(const char *name, unsigned int flags)
 {
-	struct pktio_port *p = pktio_port_open(name, PKTIO_QUEUE_ANY, flags, NULL);
+	struct pktio_port *p = pktio_port_open(name, PKTIO_QUEUE_ANY, flags, sock);
 
 	if (p == NULL)
 		print_error("open %s: %s\n", name, strerror(errno));
@@ -204,7 +231,7 @@ test_afpacket_open_errors(void **state)
 }
 
 static void
-test_afpacket_nonblock_eagain(void **state)
+test_api_nonblock_eagain(void **state)
 {
 	struct pktio_port *r = open_port(rname, PKTIO_F_NONBLOCK);
 	struct pktio_pkt pkt;
@@ -223,9 +250,9 @@ test_afpacket_nonblock_eagain(void **state)
 }
 
 static void
-test_afpacket_poll_level_triggered(void **state)
+test_api_poll_level_triggered(void **state)
 {
-	struct pktio_port *r = open_port(rname, PKTIO_F_NONBLOCK), *w = open_port(wname, 0);
+	struct pktio_port *r = open_port(rname, PKTIO_F_NONBLOCK), *w = open_port(wname, PKTIO_F_TXONLY);
 	uint8_t buf[256];
 	int fd = pktio_port_fd(r), i;
 
@@ -253,9 +280,9 @@ test_afpacket_poll_level_triggered(void **state)
 }
 
 static void
-test_afpacket_epoll_and_select(void **state)
+test_api_epoll_and_select(void **state)
 {
-	struct pktio_port *r = open_port(rname, PKTIO_F_NONBLOCK), *w = open_port(wname, 0);
+	struct pktio_port *r = open_port(rname, PKTIO_F_NONBLOCK), *w = open_port(wname, PKTIO_F_TXONLY);
 	struct epoll_event ev = { .events = EPOLLIN }, out;
 	struct timeval tv = { 0 };
 	uint8_t buf[256];
@@ -316,7 +343,7 @@ wait_asleep(struct reader *rd)
 }
 
 static void
-test_afpacket_blocking_read_wakes_idle(void **state)
+test_api_blocking_read_wakes_idle(void **state)
 {
 	struct pktio_port *w = open_port(wname, PKTIO_F_TXONLY);
 	struct reader rd = { .p = open_port(rname, 0) };
@@ -338,6 +365,69 @@ test_afpacket_blocking_read_wakes_idle(void **state)
 	assert_true(rd.cpu_ms < 30.0);
 	assert_int_equal(pktio_stats_get(rd.p, &st), 0);
 	assert_true(st.wakeups >= 1);
+	pktio_port_close(rd.p);
+	pktio_port_close(w);
+}
+
+/* CPU time the thread @p th has used, in ms. */
+static double
+thread_cpu_ms(pthread_t th)
+{
+	struct timespec ts;
+	clockid_t cid;
+
+	assert_int_equal(pthread_getcpuclockid(th, &cid), 0);
+	clock_gettime(cid, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void
+test_api_busy_poll_then_sleep(void **state)
+{
+	struct pktio_port *w = open_port(wname, PKTIO_F_TXONLY);
+	struct reader rd = { .p = open_port(rname, 0) };
+	struct pktio_stats st;
+	struct timespec t0, t;
+	pthread_t th;
+	uint8_t buf[FRAME];
+
+	(void)state;
+	assert_int_equal(pktio_port_set_busy_poll(NULL, 10), -EINVAL);
+	assert_int_equal(pktio_port_set_busy_poll(rd.p, PKTIO_BUSY_POLL_MAX_US + 1), -EINVAL);
+
+	/* A long busy-poll: the reader spins (uses CPU, does not sleep) and takes the frame
+	 * from the ring, not after a wake-up. */
+	assert_int_equal(pktio_port_set_busy_poll(rd.p, PKTIO_BUSY_POLL_MAX_US), 0);
+	assert_int_equal(pthread_create(&th, NULL, blocking_reader, &rd), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		assert_true(t.tv_sec - t0.tv_sec < 1); /* then the poll would be over */
+	} while (thread_cpu_ms(th) < 10.0);
+	assert_false(test_thread_sleeping(rd.tid));
+	frame(buf, sizeof(buf), 7, 1);
+	assert_int_equal(pktio_write(w, buf, sizeof(buf)), sizeof(buf));
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(rd.got, FRAME);
+	assert_int_equal(rd.seq, 1);
+	assert_int_equal(pktio_stats_get(rd.p, &st), 0);
+	assert_int_equal(st.wakeups, 0);
+
+	/* A short one: the poll ends, the reader sleeps, and the arrival wakes it. */
+	assert_int_equal(pktio_port_set_busy_poll(rd.p, 1000), 0);
+	rd.tid = 0;
+	assert_int_equal(pthread_create(&th, NULL, blocking_reader, &rd), 0);
+	wait_asleep(&rd);
+	frame(buf, sizeof(buf), 7, 2);
+	assert_int_equal(pktio_write(w, buf, sizeof(buf)), sizeof(buf));
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(rd.seq, 2);
+	assert_int_equal(pktio_stats_get(rd.p, &st), 0);
+	if (exact_doorbell)
+		assert_int_equal(st.wakeups, 1); /* no spurious wake-up from the first frame's ring */
+	else
+		assert_true(st.wakeups >= 1);
 	pktio_port_close(rd.p);
 	pktio_port_close(w);
 }
@@ -371,9 +461,9 @@ readv_ours(struct pktio_port *r, const struct iovec *iov, int n)
 }
 
 static void
-test_afpacket_readv_writev_layout(void **state)
+test_api_readv_writev_layout(void **state)
 {
-	struct pktio_port *r = open_port(rname, PKTIO_F_NONBLOCK), *w = open_port(wname, 0);
+	struct pktio_port *r = open_port(rname, PKTIO_F_NONBLOCK), *w = open_port(wname, PKTIO_F_TXONLY);
 	static uint8_t out[8][sizeof(struct pktio_hdr) + 1600];
 	static uint8_t in[8][sizeof(struct pktio_hdr) + 1600];
 	static const uint16_t lens[8] = { 60, 64, 100, 128, 512, 1000, 1200, 1514 };
@@ -407,9 +497,9 @@ test_afpacket_readv_writev_layout(void **state)
 }
 
 static void
-test_afpacket_readv_truncates(void **state)
+test_api_readv_truncates(void **state)
 {
-	struct pktio_port *r = open_port(rname, PKTIO_F_NONBLOCK), *w = open_port(wname, 0);
+	struct pktio_port *r = open_port(rname, PKTIO_F_NONBLOCK), *w = open_port(wname, PKTIO_F_TXONLY);
 	uint8_t small[sizeof(struct pktio_hdr) + 60], big[sizeof(struct pktio_hdr) + 256];
 	struct iovec iov[2] = {
 		{ .iov_base = small, .iov_len = sizeof(small) },
@@ -439,7 +529,7 @@ test_afpacket_readv_truncates(void **state)
 }
 
 static void
-test_afpacket_writev_validates(void **state)
+test_api_writev_validates(void **state)
 {
 	struct pktio_port *w = open_port(wname, PKTIO_F_TXONLY);
 	uint8_t buf[sizeof(struct pktio_hdr) + 64];
@@ -725,35 +815,52 @@ test_afpacket_link_gone(void **state)
 	assert_int_equal(pktio_port_close(rd.p), -ECONNRESET);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_afpacket_open_errors),
-		cmocka_unit_test(test_afpacket_nonblock_eagain),
-		cmocka_unit_test(test_afpacket_poll_level_triggered),
-		cmocka_unit_test(test_afpacket_epoll_and_select),
-		cmocka_unit_test(test_afpacket_blocking_read_wakes_idle),
-		cmocka_unit_test(test_afpacket_readv_writev_layout),
-		cmocka_unit_test(test_afpacket_readv_truncates),
-		cmocka_unit_test(test_afpacket_writev_validates),
-		cmocka_unit_test(test_afpacket_zero_copy_blocks_recycle),
-		cmocka_unit_test(test_afpacket_hold_and_release_any_order),
-		cmocka_unit_test(test_afpacket_vlan_tag_kept),
-		cmocka_unit_test(test_afpacket_own_sends_not_received),
-		cmocka_unit_test(test_afpacket_txonly_receives_nothing),
-		cmocka_unit_test(test_afpacket_mirror_both_receive),
-		cmocka_unit_test(test_afpacket_fanout_splits_flows),
-		cmocka_unit_test(test_afpacket_link_gone),
-	};
+/* What every driver must do. */
+static const struct CMUnitTest api_tests[] = {
+	cmocka_unit_test(test_api_nonblock_eagain),
+	cmocka_unit_test(test_api_poll_level_triggered),
+	cmocka_unit_test(test_api_epoll_and_select),
+	cmocka_unit_test(test_api_blocking_read_wakes_idle),
+	cmocka_unit_test(test_api_busy_poll_then_sleep),
+	cmocka_unit_test(test_api_readv_writev_layout),
+	cmocka_unit_test(test_api_readv_truncates),
+	cmocka_unit_test(test_api_writev_validates),
+};
 
+/* What only the afpacket driver has (the shm driver's own are in test_modes, test_robust). */
+static const struct CMUnitTest afpacket_tests[] = {
+	cmocka_unit_test(test_afpacket_open_errors),
+	cmocka_unit_test(test_afpacket_zero_copy_blocks_recycle),
+	cmocka_unit_test(test_afpacket_hold_and_release_any_order),
+	cmocka_unit_test(test_afpacket_vlan_tag_kept),
+	cmocka_unit_test(test_afpacket_own_sends_not_received),
+	cmocka_unit_test(test_afpacket_txonly_receives_nothing),
+	cmocka_unit_test(test_afpacket_mirror_both_receive),
+	cmocka_unit_test(test_afpacket_fanout_splits_flows),
+	cmocka_unit_test(test_afpacket_link_gone),
+};
+
+int
+main(int argc, char **argv)
+{
+	int rc;
+
+	marker = 0x504b0000u | (uint32_t)(getpid() % 10000);
+	if (argc == 2 && strcmp(argv[1], "shm") == 0)
+		return cmocka_run_group_tests_name("api_shm", api_tests, setup_shm, teardown_shm);
+	if (argc != 2 || strcmp(argv[1], "afpacket") != 0) {
+		fprintf(stderr, "usage: %s shm|afpacket\n", argv[0]);
+		return 2;
+	}
 	if (geteuid() != 0) {
 		printf("skipped: needs root to create a veth pair\n");
 		return TEST_SKIP;
 	}
-	if (setup(NULL) != 0) {
+	if (setup_afpacket(NULL) != 0) {
 		printf("skipped: cannot create a veth pair (ip link add ... type veth)\n");
 		return TEST_SKIP;
 	}
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	rc = cmocka_run_group_tests_name("api_afpacket", api_tests, NULL, NULL);
+	rc += cmocka_run_group_tests_name("afpacket", afpacket_tests, NULL, teardown_afpacket);
+	return rc;
 }
