@@ -6,7 +6,9 @@
  * The public API's contract, run through each driver: `test_api shm` on a pktiod port
  * (net_ring0, which loops what a TXONLY writer sends back to the reader), `test_api
  * afpacket` on a veth pair made for the test (a writer on one end, readers on the other),
- * which adds the cases only the kernel driver has. The same checks, so the drivers cannot
+ * which adds the cases only the kernel driver has; `test_api afpacket-immediate` runs all of
+ * those again on the TPACKET_V2 ring of PKTIO_F_IMMEDIATE, and checks that a lone frame is
+ * readable at once. The same checks, so the drivers cannot
  * drift apart: readiness (poll, epoll, select; level-triggered), EAGAIN, a blocking read
  * that sleeps without CPU and wakes on arrival, busy-poll then sleep, the readv/writev
  * layout, truncation, and writev's validation.
@@ -50,6 +52,7 @@ static char ifa[16], ifb[16], ifc[16], ifd[16];
 static char wname[32], rname[32];
 static const char *sock;          /* shm: the pktiod's socket; afpacket: NULL */
 static bool exact_doorbell;       /* shm: one wake-up per doorbell, never a spurious one */
+static unsigned int extra_flags;  /* or'ed into every open: PKTIO_F_IMMEDIATE */
 static struct test_pktiod d;
 static uint32_t marker;
 
@@ -146,7 +149,7 @@ teardown_shm(void **state)
 static struct pktio_port *
 open_port(const char *name, unsigned int flags)
 {
-	struct pktio_port *p = pktio_port_open(name, PKTIO_QUEUE_ANY, flags, sock);
+	struct pktio_port *p = pktio_port_open(name, PKTIO_QUEUE_ANY, flags | extra_flags, sock);
 
 	if (p == NULL)
 		print_error("open %s: %s\n", name, strerror(errno));
@@ -783,6 +786,47 @@ test_afpacket_fanout_splits_flows(void **state)
 	pktio_port_close(f[1]);
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* PKTIO_F_IMMEDIATE: a lone frame is readable at once, not when its block is retired. */
+static void
+test_afpacket_immediate_lone_frame(void **state)
+{
+	struct pktio_port *r = open_port(rname, PKTIO_F_NONBLOCK);
+	struct pktio_port *w = open_port(wname, PKTIO_F_TXONLY);
+	enum { N = 21 };
+	uint64_t us[N];
+	struct timespec t0, t1;
+	uint8_t buf[FRAME];
+	int i;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		frame(buf, sizeof(buf), 8, i);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_int_equal(pktio_write(w, buf, sizeof(buf)), sizeof(buf));
+		assert_int_equal(read_ours(r, buf, sizeof(buf), NULL), FRAME);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		assert_int_equal(test_frame_seq(buf, NULL), i);
+		us[i] = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
+			(uint64_t)(t1.tv_nsec - t0.tv_nsec) / 1000;
+	}
+	qsort(us, N, sizeof(us[0]), cmp_u64);
+	print_message("write to read of a lone frame: median %lu us, max %lu us\n",
+		      (unsigned long)us[N / 2], (unsigned long)us[N - 1]);
+	/* TPACKET_V3 waits for the block retire timer (1 ms, or a 4 ms jiffy): a median
+	 * well under that is the frame ring at work */
+	assert_true(us[N / 2] < 250);
+	pktio_port_close(w);
+	pktio_port_close(r);
+}
+
 /* Deleting the interface wakes a blocked reader with -ECONNRESET, like pktiod going away. */
 static void
 test_afpacket_link_gone(void **state)
@@ -840,18 +884,25 @@ static const struct CMUnitTest afpacket_tests[] = {
 	cmocka_unit_test(test_afpacket_link_gone),
 };
 
+static const struct CMUnitTest immediate_tests[] = {
+	cmocka_unit_test(test_afpacket_immediate_lone_frame),
+};
+
 int
 main(int argc, char **argv)
 {
+	bool immediate = argc == 2 && strcmp(argv[1], "afpacket-immediate") == 0;
 	int rc;
 
 	marker = 0x504b0000u | (uint32_t)(getpid() % 10000);
 	if (argc == 2 && strcmp(argv[1], "shm") == 0)
 		return cmocka_run_group_tests_name("api_shm", api_tests, setup_shm, teardown_shm);
-	if (argc != 2 || strcmp(argv[1], "afpacket") != 0) {
-		fprintf(stderr, "usage: %s shm|afpacket\n", argv[0]);
+	if (argc != 2 || (strcmp(argv[1], "afpacket") != 0 && !immediate)) {
+		fprintf(stderr, "usage: %s shm|afpacket|afpacket-immediate\n", argv[0]);
 		return 2;
 	}
+	if (immediate)
+		extra_flags = PKTIO_F_IMMEDIATE; /* the TPACKET_V2 ring: the same contract */
 	if (geteuid() != 0) {
 		printf("skipped: needs root to create a veth pair\n");
 		return TEST_SKIP;
@@ -861,6 +912,8 @@ main(int argc, char **argv)
 		return TEST_SKIP;
 	}
 	rc = cmocka_run_group_tests_name("api_afpacket", api_tests, NULL, NULL);
+	if (immediate)
+		rc += cmocka_run_group_tests_name("immediate", immediate_tests, NULL, NULL);
 	rc += cmocka_run_group_tests_name("afpacket", afpacket_tests, NULL, teardown_afpacket);
 	return rc;
 }

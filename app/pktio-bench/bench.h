@@ -47,6 +47,7 @@ struct bench_opts {
 	enum bench_io io;
 	bool block;                     /* --wait block; else busy */
 	bool json;
+	bool immediate;                 /* --immediate: PKTIO_F_IMMEDIATE */
 	unsigned int burst;
 	unsigned int size;              /* frame bytes, or BENCH_SIZE_IMIX */
 	unsigned int threads;

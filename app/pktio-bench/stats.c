@@ -172,6 +172,8 @@ text_print(const struct bench_opts *o, const struct bench_thread *th, const stru
 	       o->block ? "block" : "busy");
 	if (o->busy_poll_us > 0)
 		printf(" (busy-poll %u us)", o->busy_poll_us);
+	if (o->immediate)
+		printf("  Immediate");
 	printf("  Burst: %u  Size: %s  Threads: %u  Port: %s\n", o->burst, size, o->threads,
 	       o->port);
 	printf("Duration: %.3f s\n", m->duration);
@@ -227,8 +229,9 @@ json_print(const struct bench_opts *o, const struct summary *m)
 	printf("{\"mode\":\"%s\",\"io\":\"%s\",\"wait\":\"%s\",", o->eng->name, io_names[o->io],
 	       o->block ? "block" : "busy");
 	json_str("port", o->port);
-	printf("\"busy_poll_us\":%u,\"burst\":%u,\"size\":%s,\"threads\":%u,\"duration_s\":%.6f,",
-	       o->busy_poll_us, o->burst, size, o->threads, m->duration);
+	printf("\"busy_poll_us\":%u,\"immediate\":%s,\"burst\":%u,\"size\":%s,\"threads\":%u,"
+	       "\"duration_s\":%.6f,", o->busy_poll_us, o->immediate ? "true" : "false", o->burst,
+	       size, o->threads, m->duration);
 	printf("\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64 ",\"rx_bytes\":%" PRIu64
 	       ",\"tx_bytes\":%" PRIu64 ",", m->s.rx_pkts, m->s.tx_pkts, m->s.rx_bytes,
 	       m->s.tx_bytes);

@@ -15,6 +15,13 @@
  * outer VLAN tag out of every frame it receives; rx_burst writes it back in front of the
  * ethertype, in the room PACKET_RESERVE keeps before each frame.
  *
+ * PKTIO_F_IMMEDIATE: a TPACKET_V2 ring instead, as libpcap's immediate mode does. Each frame
+ * has a slot of its own (frame_size, a power of two that holds the largest frame) and is
+ * handed over as soon as it is written, with no block to wait for; the price is a status
+ * handshake per frame, no flow hash, and a fixed slot size. rx_burst hands frames out in
+ * ring order; each goes back to the kernel when it is released, in any order (out[] marks
+ * those handed out, since a frame held for a whole lap is user-owned too).
+ *
  * Transmit: AFP_NB_TX private buffers, and one sendmmsg() per batch on the same socket with
  * PACKET_QDISC_BYPASS. Chosen over PACKET_TX_RING: the kernel sends a tx ring's frames only
  * in ring order, while pktio_tx_submit() may return reserved buffers in another order or
@@ -32,7 +39,8 @@
  *  - frames in the block the kernel is still filling are invisible to poll and to reads
  *    alike until it retires the block, at most AFP_RETIRE_MS after it opened it (rounded up
  *    to a jiffy): a lone frame becomes readable up to ~1 ms late, and a burst may become
- *    readable in two parts;
+ *    readable in two parts (not so with PKTIO_F_IMMEDIATE: V2 reports POLLIN as soon as the
+ *    frame the kernel wrote last is user-owned);
  *  - a block whose packets were all handed out stays user-owned until they are released: a
  *    zero-copy user holding packets sees the fd readable with nothing to read (the copy
  *    calls release before they return). wait_rx naps 1 ms at a time then, not to spin;
@@ -123,61 +131,140 @@ block_take(struct afp_port *s)
 	return true;
 }
 
+/* TPACKET_V2 (PKTIO_F_IMMEDIATE): frame @p f of the ring. */
+static inline struct tpacket2_hdr *
+frame2(const struct afp_port *s, uint32_t f)
+{
+	return (struct tpacket2_hdr *)(s->ring + (size_t)f * s->frame_size);
+}
+
+/* Is frame @p f ours to hand out: filled by the kernel, and not handed out already (a
+ * frame held since the last lap is user-owned too)? */
+static inline bool
+frame_ready(const struct afp_port *s, uint32_t f)
+{
+	/* Acquire: pairs with the kernel's smp_wmb() before it sets TP_STATUS_USER. */
+	return !s->out[f] &&
+	       (__atomic_load_n(&frame2(s, f)->tp_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER);
+}
+
+static inline void
+frame_give(struct afp_port *s, uint32_t f)
+{
+	s->out[f] = 0;
+	/* Release: our loads (and the tag we wrote) are done before the kernel refills it. */
+	__atomic_store_n(&frame2(s, f)->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+}
+
 static inline bool
 rx_ready(const struct afp_port *s)
 {
+	if (s->out != NULL)
+		return frame_ready(s, s->next);
 	return s->left > 0 || (s->ring != NULL && block_user(s, s->next));
 }
 
-/* Without PACKET_IGNORE_OUTGOING, frames this host sent show up too. */
+/* Without PACKET_IGNORE_OUTGOING, frames this host sent show up too. The address follows
+ * the frame header (@p hdr_size bytes: a tpacket3_hdr or tpacket2_hdr). */
 static bool
-pkt_outgoing(const struct tpacket3_hdr *h)
+pkt_outgoing(const void *h, size_t hdr_size)
 {
-	const struct sockaddr_ll *sll =
-		(const void *)((const char *)h + TPACKET_ALIGN(sizeof(*h)));
+	const struct sockaddr_ll *sll = (const void *)((const char *)h + TPACKET_ALIGN(hdr_size));
 
 	return sll->sll_pkttype == PACKET_OUTGOING;
 }
 
 /* Put the VLAN tag the kernel took out back in front of the ethertype. */
 static char *
-vlan_insert(const struct tpacket3_hdr *h, char *mac)
+vlan_insert(char *mac, uint16_t tpid, uint16_t tci)
 {
-	uint16_t tag[2];
+	uint16_t tag[2] = { htons(tpid), htons(tci) };
 
-	tag[0] = htons(h->tp_status & TP_STATUS_VLAN_TPID_VALID ? h->hv1.tp_vlan_tpid :
-								  ETH_P_8021Q);
-	tag[1] = htons((uint16_t)h->hv1.tp_vlan_tci);
-	/* PACKET_RESERVE left >= AFP_VLAN_HLEN bytes before the frame: still our block */
+	/* PACKET_RESERVE left >= AFP_VLAN_HLEN bytes before the frame: still our ring */
 	memmove(mac - AFP_VLAN_HLEN, mac, 2 * ETH_ALEN);
 	memcpy(mac - AFP_VLAN_HLEN + 2 * ETH_ALEN, tag, sizeof(tag));
 	return mac - AFP_VLAN_HLEN;
 }
 
+/* What both ring versions tell alike: the frame at @p data with its tag put back, and
+ * whether the ring cut it. */
 static void
-pkt_fill(struct pktio_port *p, struct pktio_pkt *pkt, const struct tpacket3_hdr *h)
+pkt_set(struct pktio_port *p, struct pktio_pkt *pkt, char *data, uint32_t snaplen, uint32_t len,
+	uint32_t status, uint16_t tpid, uint16_t tci)
 {
-	struct afp_port *s = afp(p);
-	char *data = (char *)h + h->tp_mac;
-	uint32_t len = h->tp_snaplen, real = h->tp_len;
-
 	pkt->flags = 0;
-	if (afp_unlikely(h->tp_status & TP_STATUS_VLAN_VALID) && len >= 2 * ETH_ALEN) {
-		data = vlan_insert(h, data);
+	if (afp_unlikely(status & TP_STATUS_VLAN_VALID) && snaplen >= 2 * ETH_ALEN) {
+		data = vlan_insert(data, status & TP_STATUS_VLAN_TPID_VALID ? tpid : ETH_P_8021Q,
+				   tci);
+		snaplen += AFP_VLAN_HLEN;
 		len += AFP_VLAN_HLEN;
-		real += AFP_VLAN_HLEN;
 	}
-	if (afp_unlikely(len < real)) { /* longer than a block: the ring cut it */
+	if (afp_unlikely(snaplen < len)) { /* longer than a block or frame: the ring cut it */
 		pkt->flags = PKTIO_PKT_TRUNCATED;
 		p->st.rx_truncated++;
 	}
 	pkt->data = data;
-	pkt->len = len;
-	pkt->cap = len;
-	pkt->id = s->walk << AFP_ID_SHIFT | s->idx;
-	pkt->hash = h->hv1.tp_rxhash; /* TP_FT_REQ_FILL_RXHASH: skb_get_hash() */
-	pkt->tstamp = (uint64_t)h->tp_sec * 1000000000u + h->tp_nsec;
+	pkt->len = snaplen;
+	pkt->cap = snaplen;
 	pkt->queue = 0;
+}
+
+/* TPACKET_V3: hand out packets of the blocks the kernel handed over, in order. */
+static unsigned int
+rx_burst_v3(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
+{
+	struct afp_port *s = afp(p);
+	const struct tpacket3_hdr *h;
+	unsigned int got = 0;
+
+	while (got < n) {
+		if (s->left == 0) {
+			if (!block_take(s))
+				break;
+			continue;
+		}
+		h = (const void *)s->pos;
+		s->pos += h->tp_next_offset;
+		s->left--;
+		__builtin_prefetch(s->pos); /* the kernel wrote it on another core */
+		if (afp_unlikely(s->skip_out) && pkt_outgoing(h, sizeof(*h))) {
+			s->idx++;
+			pkt_put(s, s->walk);
+			continue;
+		}
+		pkt_set(p, &pkts[got], (char *)h + h->tp_mac, h->tp_snaplen, h->tp_len,
+			h->tp_status, h->hv1.tp_vlan_tpid, (uint16_t)h->hv1.tp_vlan_tci);
+		pkts[got].id = s->walk << AFP_ID_SHIFT | s->idx++;
+		pkts[got].hash = h->hv1.tp_rxhash; /* TP_FT_REQ_FILL_RXHASH: skb_get_hash() */
+		pkts[got++].tstamp = (uint64_t)h->tp_sec * 1000000000u + h->tp_nsec;
+	}
+	return got;
+}
+
+/* TPACKET_V2: hand out the frames the kernel filled, in ring order. */
+static unsigned int
+rx_burst_v2(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
+{
+	struct afp_port *s = afp(p);
+	unsigned int got = 0;
+
+	while (got < n && frame_ready(s, s->next)) {
+		uint32_t f = s->next;
+		struct tpacket2_hdr *h = frame2(s, f);
+
+		s->next = (f + 1) & (s->nb_frames - 1);
+		if (afp_unlikely(s->skip_out) && pkt_outgoing(h, sizeof(*h))) {
+			frame_give(s, f);
+			continue;
+		}
+		pkt_set(p, &pkts[got], (char *)h + h->tp_mac, h->tp_snaplen, h->tp_len,
+			h->tp_status, h->tp_vlan_tpid, h->tp_vlan_tci);
+		pkts[got].id = f;
+		pkts[got].hash = 0; /* V2 frames carry no hash */
+		pkts[got++].tstamp = (uint64_t)h->tp_sec * 1000000000u + h->tp_nsec;
+		s->out[f] = 1;
+	}
+	return got;
 }
 
 /* Nothing to read: now and then, look for an error the kernel left (link down, deleted). */
@@ -197,31 +284,17 @@ static int
 afp_rx_burst(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 {
 	struct afp_port *s = afp(p);
-	const struct tpacket3_hdr *h;
-	unsigned int got = 0;
+	unsigned int got = 0, i;
 	uint64_t bytes = 0;
 
-	while (got < n && s->ring != NULL) {
-		if (s->left == 0) {
-			if (!block_take(s))
-				break;
-			continue;
-		}
-		h = (const void *)s->pos;
-		s->pos += h->tp_next_offset;
-		s->left--;
-		__builtin_prefetch(s->pos); /* the kernel wrote it on another core */
-		if (afp_unlikely(s->skip_out) && pkt_outgoing(h)) {
-			s->idx++;
-			pkt_put(s, s->walk);
-			continue;
-		}
-		pkt_fill(p, &pkts[got], h);
-		s->idx++;
-		bytes += pkts[got++].len;
-	}
+	if (s->out != NULL)
+		got = rx_burst_v2(p, pkts, n);
+	else if (s->ring != NULL)
+		got = rx_burst_v3(p, pkts, n);
 	if (got == 0)
 		return rx_idle(p);
+	for (i = 0; i < got; i++)
+		bytes += pkts[i].len;
 	p->st.rx_packets += got;
 	p->st.rx_bytes += bytes;
 	return got;
@@ -233,6 +306,11 @@ afp_rx_release(struct pktio_port *p, const struct pktio_pkt *pkts, unsigned int 
 	struct afp_port *s = afp(p);
 	unsigned int i;
 
+	if (s->out != NULL) {
+		for (i = 0; i < n; i++)
+			frame_give(s, pkts[i].id & (s->nb_frames - 1));
+		return;
+	}
 	for (i = 0; i < n; i++)
 		pkt_put(s, (pkts[i].id >> AFP_ID_SHIFT) & (AFP_NB_BLOCKS - 1));
 }

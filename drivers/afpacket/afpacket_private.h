@@ -38,7 +38,7 @@ struct afp_txq_ent {
 };
 
 struct afp_port {
-	/* rx: the TPACKET_V3 ring */
+	/* rx: the TPACKET_V3 ring (or TPACKET_V2, PKTIO_F_IMMEDIATE) */
 	char *ring;                        /**< AFP_NB_BLOCKS blocks, or NULL (TXONLY) */
 	char *pos;                         /**< next packet header of the block being walked */
 	uint32_t next;                     /**< next block to take from the kernel */
@@ -47,6 +47,10 @@ struct afp_port {
 	uint32_t idx;                      /**< index in it of the next packet */
 	uint32_t idle;                     /**< empty polls since the last link check */
 	uint32_t held[AFP_NB_BLOCKS];      /**< per block: packets not released yet */
+	/* rx, TPACKET_V2: frames of frame_size, next is the next to hand out */
+	uint8_t *out;                      /**< per frame: handed out, not released; or NULL */
+	uint32_t nb_frames;                /**< a power of two */
+	uint32_t frame_size;
 	bool skip_out;                     /**< no PACKET_IGNORE_OUTGOING: filter own sends */
 	bool down;                         /**< link seen down (it may be deleted next) */
 	bool dead;                         /**< the interface was deleted */

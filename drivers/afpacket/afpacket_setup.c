@@ -2,7 +2,8 @@
  * Copyright(c) 2026 The pktio authors
  */
 
-/* Setup of an afpacket handle: socket, TPACKET_V3 rx ring, binding, fanout, tx buffers. */
+/* Setup of an afpacket handle: socket, rx ring (TPACKET_V3, or V2 for PKTIO_F_IMMEDIATE),
+ * binding, fanout, tx buffers. */
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,12 +56,23 @@ link_info(struct pktio_port *p, struct afp_port *s, int fd)
 	return 0;
 }
 
-/*
- * The receive ring. PACKET_RESERVE leaves room in front of each frame for the VLAN tag
- * that the kernel takes out on receive and rx_burst puts back.
- */
+/* A TPACKET_V2 frame: header, address, room for the tag, the largest frame; a power of two
+ * (so that it divides a block). The kernel puts the MAC header at
+ * TPACKET_ALIGN(TPACKET2_HDRLEN + 16) + reserve - 14 and cuts what does not fit. */
+static uint32_t
+v2_frame_size(unsigned int max_frame)
+{
+	uint32_t need = TPACKET_ALIGN(TPACKET2_HDRLEN + 16) + AFP_VLAN_HLEN + max_frame;
+	uint32_t size = 2048;
+
+	while (size < need)
+		size <<= 1;
+	return size;
+}
+
+/* The ring's version and geometry, asked of the kernel. */
 static int
-rx_ring_map(struct afp_port *s, int fd)
+rx_ring_req(struct afp_port *s, int fd, bool immediate, unsigned int max_frame)
 {
 	struct tpacket_req3 req = {
 		.tp_block_size = AFP_BLOCK_SIZE,
@@ -70,16 +82,40 @@ rx_ring_map(struct afp_port *s, int fd)
 		.tp_retire_blk_tov = AFP_RETIRE_MS,
 		.tp_feature_req_word = TP_FT_REQ_FILL_RXHASH,
 	};
+	int rc;
+
+	if (immediate) {
+		s->frame_size = v2_frame_size(max_frame);
+		s->nb_frames = (uint32_t)(AFP_RING_SIZE / s->frame_size);
+		s->out = calloc(s->nb_frames, sizeof(s->out[0]));
+		if (s->out == NULL)
+			return -ENOMEM;
+		req.tp_frame_size = s->frame_size;
+		req.tp_frame_nr = s->nb_frames;
+	}
+	rc = sol_packet_int(fd, PACKET_VERSION, immediate ? TPACKET_V2 : TPACKET_V3);
+	if (rc == 0)
+		rc = sol_packet_int(fd, PACKET_RESERVE, AFP_VLAN_HLEN);
+	/* a V2 ring is asked with the first four fields: a struct tpacket_req */
+	if (rc == 0 && setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req,
+				  immediate ? sizeof(struct tpacket_req) : sizeof(req)) < 0)
+		rc = -errno;
+	return rc; /* closing the socket frees a ring the kernel made */
+}
+
+/*
+ * The receive ring. PACKET_RESERVE leaves room in front of each frame for the VLAN tag
+ * that the kernel takes out on receive and rx_burst puts back.
+ */
+static int
+rx_ring_map(struct afp_port *s, int fd, bool immediate, unsigned int max_frame)
+{
 	void *ring;
 	int rc;
 
-	rc = sol_packet_int(fd, PACKET_VERSION, TPACKET_V3);
-	if (rc == 0)
-		rc = sol_packet_int(fd, PACKET_RESERVE, AFP_VLAN_HLEN);
-	if (rc == 0 && setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
-		rc = -errno;
+	rc = rx_ring_req(s, fd, immediate, max_frame);
 	if (rc < 0)
-		return rc; /* closing the socket frees a ring the kernel made */
+		return rc;
 	/* Our own sends are not received (Linux >= 4.20); older kernels: rx_burst skips them. */
 	s->skip_out = sol_packet_int(fd, PACKET_IGNORE_OUTGOING, 1) < 0;
 	ring = mmap(NULL, AFP_RING_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -165,7 +201,7 @@ afp_setup(struct pktio_port *p, const char *name, unsigned int queue, unsigned i
 	}
 	rc = link_info(p, s, fd);
 	if (rc == 0 && !(flags & PKTIO_F_TXONLY))
-		rc = rx_ring_map(s, fd);
+		rc = rx_ring_map(s, fd, flags & PKTIO_F_IMMEDIATE, p->max_frame);
 	if (rc < 0)
 		goto close_sock;
 	rc = sock_bind(s, fd, flags);
@@ -185,6 +221,7 @@ unmap_ring:
 close_sock:
 	close(fd);
 free_state:
+	free(s->out);
 	free(s);
 	return rc;
 }
@@ -195,6 +232,7 @@ afp_teardown(struct pktio_port *p)
 	struct afp_port *s = afp(p);
 
 	free(s->bufs);
+	free(s->out);
 	if (s->ring != NULL)
 		munmap(s->ring, AFP_RING_SIZE);
 	close(p->fd);

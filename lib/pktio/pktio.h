@@ -64,6 +64,10 @@ extern "C" {
 #define PKTIO_F_BUSYPOLL  0x0020u /**< never arm the doorbell: no syscall on any data call,
 				       *   the fd's readiness is not maintained */
 #define PKTIO_F_TXONLY    0x0040u /**< transmit only: receive nothing, take no rx queue */
+#define PKTIO_F_IMMEDIATE 0x0080u /**< hand each frame over as it arrives, never batched for
+				       *   throughput (as pcap_set_immediate_mode()): afpacket
+				       *   uses a TPACKET_V2 frame ring instead of TPACKET_V3
+				       *   blocks; shm always does, the flag changes nothing */
 /** @} */
 
 /** Metadata flag: the packet was cut to fit the caller's buffer. */
@@ -87,7 +91,8 @@ struct pktio_hdr {
 struct pktio_meta {
 	uint64_t tstamp;   /**< receive time, ns since the Unix epoch */
 	uint32_t len;      /**< real frame length */
-	uint32_t hash;     /**< flow hash used for fanout (RSS or software) */
+	uint32_t hash;     /**< flow hash used for fanout (RSS or software); 0 where the
+			    *   transport has none (afpacket with PKTIO_F_IMMEDIATE) */
 	uint16_t port;     /**< appliance port index */
 	uint16_t queue;    /**< receive queue */
 	uint32_t flags;    /**< PKTIO_PKT_* */
