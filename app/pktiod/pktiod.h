@@ -47,6 +47,13 @@ struct pktiod_conf {
 	uint32_t mbufs;          /* per port */
 	uint32_t idle_spins;     /* empty polls before a worker sleeps */
 	uint32_t idle_sleep_us;  /* longest idle sleep; 0 = always busy-poll */
+	/* access to the control socket (ctl.c) */
+	uint32_t socket_mode;    /* permission bits of the socket file (default 0660) */
+	char socket_group[32];   /* its group, a name or a number as written; "" keeps ours */
+	int64_t socket_gid;      /* socket_group resolved at load, -1 when unset */
+	uint32_t max_conns_per_uid;   /* open connections of one uid (root, pktiod exempt) */
+	uint32_t max_clients_per_uid; /* attachments of one uid over all ports (same) */
+	uint32_t hello_timeout_ms;    /* a connection silent this long is closed */
 	unsigned int nb_ports;
 	struct pktiod_port_conf ports[PKTIOD_MAX_PORTS];
 };
@@ -56,6 +63,33 @@ struct pktiod_conf {
  * -EINVAL (or -errno when the file cannot be read).
  */
 int pktiod_conf_load(struct pktiod_conf *c, const char *path, char *err, size_t errlen);
+
+/* ---- control messages (msg.c) ---- */
+
+/** A checked first message of a connection. */
+struct pktiod_msg {
+	uint16_t type;                   /* PKTIO_MSG_ATTACH or PKTIO_MSG_QUERY */
+	char port[PKTIO_NAMESIZE];       /* attach: NUL-terminated */
+	uint16_t queue;
+	uint16_t mode;
+	bool txonly;
+	bool nowake;
+};
+
+/**
+ * Check the @p len bytes at @p buf (a datagram of that length) as a first message.
+ * @return 0 (@p m filled); -EPROTO (not a message of this version) or -EINVAL (a
+ * malformed attach), with the reason in @p reason.
+ */
+int pktiod_msg_parse(const void *buf, size_t len, struct pktiod_msg *m, char *reason,
+		     size_t rlen);
+
+/**
+ * Copy at most @p inlen bytes of @p in (up to a NUL) into @p out for the log, with every
+ * byte outside printable ASCII, and '\\', written as \xHH; cut to fit @p outlen.
+ * @return @p out.
+ */
+const char *pktiod_escape(const char *in, size_t inlen, char *out, size_t outlen);
 
 /* ---- validated access to rings in client memory (guard.c) ---- */
 

@@ -147,6 +147,9 @@ struct pktio_port_info {
 	uint64_t tx_nombuf;     /**< dropped: no mbuf to copy into */
 	uint64_t tx_invalid;    /**< dropped: a client gave a length of 0 */
 	uint64_t mbuf_in_use;   /**< mbufs of the port's pool not in the pool now */
+	uint64_t detach_closed;    /**< clients gone: closed their connection (exit, crash) */
+	uint64_t detach_violation; /**< clients detached: broke the shared-memory contract */
+	uint64_t detach_protocol;  /**< clients detached: a message after attaching */
 };
 
 /** An attachment as the appliance reports it (pktio_query()). */

@@ -12,9 +12,13 @@
  * One message per datagram, each starting with struct pktio_msg_hdr. A client connects and
  * sends either ATTACH or QUERY:
  *
- *  - ATTACH -> ATTACH_REPLY. On success the reply carries two fds (SCM_RIGHTS): the region
- *    memfd and the doorbell eventfd. The connection then stays open for the attachment's
- *    life; its closing (exit, crash, SIGKILL) is the detach.
+ *  - ATTACH -> ATTACH_REPLY. On success the reply carries three fds (SCM_RIGHTS), in this
+ *    order: the region memfd (sealed: it can neither shrink nor grow), the read end of the
+ *    doorbell pipe, and a write end of that pipe opened for the client alone. pktiod
+ *    rings through a write end of its own, a file description the client never holds, so
+ *    nothing the client does to its descriptors (O_NONBLOCK, filling the pipe) can make
+ *    pktiod block. The connection then stays open for the attachment's life; its closing
+ *    (exit, crash, SIGKILL) is the detach.
  *  - QUERY -> QUERY_REPLY: counts, then the port and client arrays (public structs).
  *
  * pktiod sends BYE on a live attachment when it shuts down or detaches the client (with a
@@ -24,8 +28,9 @@
 #include <stdint.h>
 #include "pktio.h"
 
-#define PKTIO_MSG_VERSION 1
+#define PKTIO_MSG_VERSION 2
 #define PKTIO_MSG_MAX     (64 * 1024)
+#define PKTIO_MSG_NB_FDS  3 /**< fds of a successful ATTACH_REPLY */
 
 enum pktio_msg_type {
 	PKTIO_MSG_ATTACH = 1,
