@@ -10,10 +10,10 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -26,20 +26,34 @@
 
 #define HUGE_PAGE (2u << 20)
 
-static bool
-may_attach(const struct pktiod_port_conf *pc, uid_t uid, gid_t gid)
+bool
+pktiod_may_attach(const struct pktiod_port_conf *pc, const struct pktiod_cred *cr)
 {
-	unsigned int i;
+	unsigned int i, j;
 
-	if (uid == 0 || uid == geteuid())
+	if (cr->uid == 0 || cr->uid == geteuid())
 		return true;
 	for (i = 0; i < pc->nb_uid; i++)
-		if (pc->allow_uid[i] == uid)
+		if (pc->allow_uid[i] == cr->uid)
 			return true;
 	for (i = 0; i < pc->nb_gid; i++)
-		if (pc->allow_gid[i] == gid)
-			return true;
+		for (j = 0; j < cr->nb_gids; j++)
+			if (pc->allow_gid[i] == cr->gids[j])
+				return true;
 	return false;
+}
+
+/* Attachments of @p uid over every port. */
+static unsigned int
+uid_clients(const struct pktiod *d, uid_t uid)
+{
+	const struct pktiod_att *a;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < d->nb_ports; i++)
+		for (a = d->ports[i].atts; a != NULL; a = a->next)
+			n += a->uid == uid;
+	return n;
 }
 
 /* Does @p a share an rx queue with a request for @p queue? */
@@ -49,23 +63,21 @@ overlaps(const struct pktiod_att *a, uint16_t queue)
 	return a->queue == PKTIO_QUEUE_ANY || queue == PKTIO_QUEUE_ANY || a->queue == queue;
 }
 
-/* Can this client attach next to the existing ones? */
-static int
-mode_check(const struct pktiod_port *p, const struct pktiod_attach_req *req)
+/* The attachment that keeps this request off its queue(s), if any. */
+static const struct pktiod_att *
+mode_conflict(const struct pktiod_port *p, const struct pktiod_attach_req *req)
 {
 	const struct pktiod_att *a;
 
-	if (p->nb_atts >= PKTIOD_MAX_CLIENTS)
-		return -EBUSY;
 	for (a = p->atts; a != NULL; a = a->next) {
 		/* mirrors and senders take nothing from anyone */
 		if (req->txonly || a->txonly || a->mode == PKTIO_F_MIRROR ||
 		    req->mode == PKTIO_F_MIRROR || !overlaps(a, req->queue))
 			continue;
 		if (a->mode == PKTIO_F_EXCLUSIVE || req->mode == PKTIO_F_EXCLUSIVE)
-			return -EBUSY;
+			return a;
 	}
-	return 0;
+	return NULL;
 }
 
 /* Build and publish the port's table from its attachment list. */
@@ -104,15 +116,21 @@ port_publish(struct pktiod *d, struct pktiod_port *p)
 	return 0;
 }
 
+/*
+ * A region the client can neither shrink (the worker's next load would be SIGBUS) nor
+ * grow, sealed before its fd leaves pktiod; F_SEAL_SEAL so that stays so.
+ */
 static int
 region_map(uint64_t size, bool huge, int *memfd, void **base)
 {
-	int fd = memfd_create("pktio-region", MFD_CLOEXEC | (huge ? MFD_HUGETLB : 0));
+	int fd = memfd_create("pktio-region",
+			      MFD_CLOEXEC | MFD_ALLOW_SEALING | (huge ? MFD_HUGETLB : 0));
 	int rc;
 
 	if (fd < 0)
 		return -errno;
-	if (ftruncate(fd, size) < 0) {
+	if (ftruncate(fd, size) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
 		rc = -errno;
 		goto close_fd;
 	}
@@ -134,8 +152,8 @@ att_free(struct pktiod_att *a)
 {
 	if (a->hdr != NULL)
 		munmap(a->hdr, a->size);
-	if (a->efd >= 0)
-		close(a->efd);
+	if (a->bell >= 0)
+		close(a->bell);
 	free(a->stash);
 	free(a->owner);
 	free(a);
@@ -196,10 +214,10 @@ att_region(struct pktiod *d, struct pktiod_att *a, const struct pktiod_port *p, 
 	void *base = NULL;
 	int rc = -EINVAL;
 
-	if (d->hugetlb && pktio_shm_layout(&l, pc->ring_size, pc->max_frame, HUGE_PAGE) == 0)
+	if (d->hugetlb && pktio_shm_layout(&l, pc->ring_size, p->max_frame, HUGE_PAGE) == 0)
 		rc = region_map(l.region_size, true, memfd, &base);
 	if (rc < 0) {
-		rc = pktio_shm_layout(&l, pc->ring_size, pc->max_frame, 4096);
+		rc = pktio_shm_layout(&l, pc->ring_size, p->max_frame, 4096);
 		rc = rc ?: region_map(l.region_size, false, memfd, &base);
 		if (rc < 0)
 			return rc;
@@ -212,73 +230,130 @@ att_region(struct pktiod *d, struct pktiod_att *a, const struct pktiod_port *p, 
 	return rc;
 }
 
-struct pktiod_att *
-pktiod_attach(struct pktiod *d, struct pktiod_port *p, const struct pktiod_attach_req *req,
-	      int *memfd, int *err, char *reason, size_t len)
+/*
+ * The doorbell: a pipe. pktiod keeps a write end of its own, non-blocking, that never
+ * leaves the process; the client gets the read end and a second write end opened anew
+ * through /proc, so it is another file description: whatever the client does to its
+ * descriptors' flags, pktiod's write cannot block (a full pipe is readable anyway).
+ */
+static int
+bell_open(struct pktiod_att *a, int *rd, int *wr)
+{
+	char path[64];
+	int fds[2], rc;
+
+	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[0]);
+	*wr = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (*wr < 0) {
+		rc = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return rc;
+	}
+	*rd = fds[0];
+	a->bell = fds[1];
+	return 0;
+}
+
+static int
+attach_check(const struct pktiod *d, const struct pktiod_port *p,
+	     const struct pktiod_attach_req *req, char *reason, size_t len)
 {
 	const struct pktiod_port_conf *pc = p->conf;
-	struct pktiod_att *a;
-	int rc;
+	const struct pktiod_cred *cr = req->cred;
+	const struct pktiod_att *a;
 
-	if (!may_attach(pc, req->uid, req->gid)) {
-		snprintf(reason, len, "uid %u gid %u may not attach to %s", req->uid, req->gid,
-			 pc->name);
-		*err = -EACCES;
-		return NULL;
+	if (!pktiod_may_attach(pc, cr)) {
+		snprintf(reason, len, "uid %u may not attach to %s (allow_uid, allow_gid)",
+			 cr->uid, pc->name);
+		return -EACCES;
 	}
 	if (req->queue != PKTIO_QUEUE_ANY && req->queue >= pc->nb_rxq) {
 		snprintf(reason, len, "port %s has %u rx queues", pc->name, pc->nb_rxq);
-		*err = -EINVAL;
-		return NULL;
+		return -EINVAL;
 	}
-	rc = mode_check(p, req);
-	if (rc < 0) {
-		snprintf(reason, len, "queue busy: exclusive owner, or %d clients already",
+	if (cr->uid != 0 && cr->uid != geteuid() &&
+	    uid_clients(d, cr->uid) >= d->conf.max_clients_per_uid) {
+		snprintf(reason, len, "uid %u has %u attachments (max_clients_per_uid)", cr->uid,
+			 d->conf.max_clients_per_uid);
+		return -EUSERS;
+	}
+	if (p->nb_atts >= PKTIOD_MAX_CLIENTS) {
+		snprintf(reason, len, "port %s has %d clients already", pc->name,
 			 PKTIOD_MAX_CLIENTS);
-		*err = rc;
-		return NULL;
+		return -EBUSY;
 	}
-	a = calloc(1, sizeof(*a));
-	if (a == NULL)
+	a = mode_conflict(p, req);
+	if (a != NULL) {
+		snprintf(reason, len, "queue busy: client %u (pid %d) attached %s", a->id, a->pid,
+			 a->mode == PKTIO_F_EXCLUSIVE ? "exclusive" : "fanout");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+struct pktiod_att *
+pktiod_attach(struct pktiod *d, struct pktiod_port *p, const struct pktiod_attach_req *req,
+	      int fds[3], int *err, char *reason, size_t len)
+{
+	struct pktiod_att *a;
+	int rc;
+
+	rc = attach_check(d, p, req, reason, len);
+	if (rc < 0)
 		goto fail;
+	a = calloc(1, sizeof(*a));
+	if (a == NULL) {
+		rc = -ENOMEM;
+		goto fail_why;
+	}
 	a->port = p;
 	a->id = ++d->next_id;
 	a->queue = req->queue;
-	a->txq = req->queue == PKTIO_QUEUE_ANY ? 0 : req->queue % pc->nb_txq;
+	a->txq = req->queue == PKTIO_QUEUE_ANY ? 0 : req->queue % p->conf->nb_txq;
 	a->mode = req->mode;
 	a->txonly = req->txonly;
 	a->nowake = req->nowake;
-	a->pid = req->pid;
-	a->uid = req->uid;
+	a->pid = req->cred->pid;
+	a->uid = req->cred->uid;
 	a->sock = req->sock;
-	a->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (a->efd < 0)
+	rc = bell_open(a, &fds[1], &fds[2]);
+	if (rc < 0) {
+		a->bell = -1;
 		goto free_att;
-	rc = att_region(d, a, p, memfd);
+	}
+	rc = att_region(d, a, p, &fds[0]);
 	if (rc < 0)
-		goto free_att;
+		goto close_bell;
 	a->next = p->atts;
 	p->atts = a;
 	p->nb_atts++;
-	if (port_publish(d, p) < 0)
+	rc = port_publish(d, p);
+	if (rc < 0)
 		goto unlink;
 	return a;
 
 unlink:
 	p->atts = a->next;
 	p->nb_atts--;
-	close(*memfd);
+	close(fds[0]);
+close_bell:
+	close(fds[1]);
+	close(fds[2]);
 free_att:
-	if (a != NULL)
-		att_free(a);
+	att_free(a);
+fail_why:
+	snprintf(reason, len, "cannot set up the attachment: %s", strerror(-rc));
 fail:
-	snprintf(reason, len, "out of memory or file descriptors");
-	*err = -ENOMEM;
+	*err = rc;
 	return NULL;
 }
 
 void
-pktiod_detach(struct pktiod *d, struct pktiod_att *a, const char *reason)
+pktiod_detach(struct pktiod *d, struct pktiod_att *a, enum pktiod_detach why,
+	      const char *reason)
 {
 	struct pktiod_port *p = a->port;
 	struct pktiod_att **pp;
@@ -294,10 +369,11 @@ pktiod_detach(struct pktiod *d, struct pktiod_att *a, const char *reason)
 	}
 	while (port_publish(d, p) < 0) /* the grace period must pass before the free */
 		rte_delay_us_sleep(1000);
+	p->detached[why]++;
 	PKTIO_LOG(INFO, "client %u (pid %d) detached from %s: %s", a->id, a->pid,
 		  p->conf->name, reason != NULL ? reason : "closed");
 	a->hdr->state = PKTIO_SHM_GONE;
-	eventfd_write(a->efd, 1); /* wake a sleeper: its next call sees GONE */
+	pktiod_bell_ring(a->bell); /* wake a sleeper: its next call sees GONE */
 	if (reason != NULL) {
 		snprintf(bye.reason, sizeof(bye.reason), "%s", reason);
 		send(a->sock, &bye, sizeof(bye), MSG_NOSIGNAL | MSG_DONTWAIT);

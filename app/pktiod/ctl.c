@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pktio_msg.h"
@@ -29,18 +30,105 @@
 struct conn {
 	int fd;
 	struct pktiod_att *att;  /* once attached */
+	struct pktiod_cred cred; /* taken at accept */
+	uint64_t deadline;       /* ms: closed if it has sent nothing by then */
+	struct conn *prev, *next;/* the silent ones, oldest first */
+};
+
+/* Open connections of one uid. */
+struct uid_count {
+	uid_t uid;
+	uint32_t n;
 };
 
 static struct conn listen_conn = { .fd = -1 };
 static struct conn signal_conn = { .fd = -1 };
 static struct conn kick_conn = { .fd = -1 };
+static struct conn *silent_head, *silent_tail;
+static struct uid_count *uids;
+static unsigned int nb_uids;
+static int reserve_fd = -1;      /* given up to accept-and-close when out of fds */
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+static bool
+privileged(const struct pktiod_cred *cr)
+{
+	return cr->uid == 0 || cr->uid == geteuid();
+}
+
+/* The count of @p uid's connections, created when @p add. */
+static uint32_t *
+uid_slot(uid_t uid, bool add)
+{
+	struct uid_count *u;
+	unsigned int i;
+
+	for (i = 0; i < nb_uids; i++)
+		if (uids[i].uid == uid)
+			return &uids[i].n;
+	if (!add)
+		return NULL;
+	for (i = 0; i < nb_uids; i++)
+		if (uids[i].n == 0) {
+			uids[i].uid = uid;
+			return &uids[i].n;
+		}
+	u = realloc(uids, (nb_uids + 1) * sizeof(*u));
+	if (u == NULL)
+		return NULL;
+	uids = u;
+	uids[nb_uids] = (struct uid_count){ .uid = uid };
+	return &uids[nb_uids++].n;
+}
+
+static void
+silent_unlink(struct conn *c)
+{
+	if (c->deadline == 0)
+		return;
+	*(c->prev != NULL ? &c->prev->next : &silent_head) = c->next;
+	*(c->next != NULL ? &c->next->prev : &silent_tail) = c->prev;
+	c->prev = c->next = NULL;
+	c->deadline = 0;
+}
+
+static void
+silent_append(struct conn *c, uint64_t deadline)
+{
+	c->deadline = deadline;
+	c->prev = silent_tail;
+	c->next = NULL;
+	*(silent_tail != NULL ? &silent_tail->next : &silent_head) = c;
+	silent_tail = c;
+}
+
+static void
+conn_free(struct conn *c)
+{
+	uint32_t *n = uid_slot(c->cred.uid, false);
+
+	if (n != NULL && *n > 0)
+		(*n)--;
+	silent_unlink(c);
+	free(c);
+}
 
 static int
-ctl_listen(const char *path)
+ctl_listen(const struct pktiod_conf *conf)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = conf->socket;
 	char dir[sizeof(sa.sun_path)];
-	int fd;
+	mode_t old;
+	int fd, rc;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
@@ -56,10 +144,12 @@ ctl_listen(const char *path)
 		return -EADDRINUSE;
 	}
 	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0666) < 0 ||
-	    listen(fd, 64) < 0) {
-		int rc = -errno;
-
+	old = umask(0177); /* nobody else may connect before the mode below is set */
+	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (rc < 0 || (conf->socket_gid >= 0 && chown(path, -1, conf->socket_gid) < 0) ||
+	    chmod(path, conf->socket_mode) < 0 || listen(fd, 64) < 0) {
+		rc = -errno;
 		close(fd);
 		return rc;
 	}
@@ -95,56 +185,69 @@ reply_hdr(struct pktio_msg_hdr *h, uint16_t type, int status)
 	h->status = status;
 }
 
+static const char *
+mode_name(uint16_t mode, bool txonly)
+{
+	static const char *const names[] = { "exclusive", "fanout", "mirror" };
+
+	return txonly ? "txonly" : mode < RTE_DIM(names) ? names[mode] : "?";
+}
+
 /* ATTACH: @return true when the connection now belongs to an attachment. */
 static bool
-on_attach(struct pktiod *d, struct conn *c, const struct pktio_msg_attach *m)
+on_attach(struct pktiod *d, struct conn *c, const struct pktiod_msg *m)
 {
 	struct pktio_msg_attach_reply rep = { 0 };
-	struct ucred cr;
-	socklen_t crlen = sizeof(cr);
-	struct pktiod_port *p = NULL;
-	int memfd = -1, err = 0;
+	char name[4 * PKTIO_NAMESIZE], q[8];
+	struct pktiod_port *p;
+	int fds[3], err = 0, i;
+	struct pktiod_attach_req req = {
+		.queue = m->queue, .mode = m->mode, .txonly = m->txonly, .nowake = m->nowake,
+		.cred = &c->cred, .sock = c->fd,
+	};
 
-	if (memchr(m->port, '\0', sizeof(m->port)) == NULL || (m->flags & ~(PKTIO_MSG_F_TXONLY | PKTIO_MSG_F_NOWAKE)) ||
-	    m->mode > PKTIO_F_MIRROR) {
-		err = -EINVAL;
-		snprintf(rep.reason, sizeof(rep.reason), "malformed attach request");
-	} else if ((p = pktiod_port_find(d, m->port)) == NULL) {
+	pktiod_escape(m->port, sizeof(m->port), name, sizeof(name));
+	p = pktiod_port_find(d, m->port);
+	if (p == NULL) {
 		err = -ENOENT;
-		snprintf(rep.reason, sizeof(rep.reason), "no port named '%s'", m->port);
-	} else if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) < 0) {
-		err = -errno;
-		snprintf(rep.reason, sizeof(rep.reason), "no peer credentials");
+		snprintf(rep.reason, sizeof(rep.reason), "no port named '%.40s'", name);
 	} else {
-		struct pktiod_attach_req req = {
-			.queue = m->queue, .mode = m->mode, .pid = cr.pid, .uid = cr.uid,
-			.txonly = (m->flags & PKTIO_MSG_F_TXONLY) != 0,
-			.nowake = (m->flags & PKTIO_MSG_F_NOWAKE) != 0,
-			.gid = cr.gid, .sock = c->fd,
-		};
-
-		c->att = pktiod_attach(d, p, &req, &memfd, &err, rep.reason, sizeof(rep.reason));
+		c->att = pktiod_attach(d, p, &req, fds, &err, rep.reason, sizeof(rep.reason));
 	}
 	reply_hdr(&rep.hdr, PKTIO_MSG_ATTACH_REPLY, err);
 	if (c->att == NULL) {
 		send_reply(c->fd, &rep, sizeof(rep), NULL, 0);
-		PKTIO_LOG(INFO, "attach to '%.*s' refused: %s", (int)sizeof(m->port), m->port,
-			  rep.reason);
+		PKTIO_LOG(INFO, "pid %d uid %u: attach to '%s' refused: %s", c->cred.pid,
+			  c->cred.uid, name, rep.reason);
 		return false;
 	}
 	c->att->conn = c;
 	rep.id = c->att->id;
 	rep.region_size = c->att->size;
-	send_reply(c->fd, &rep, sizeof(rep), (int[]){ memfd, c->att->efd }, 2);
-	close(memfd);
-	PKTIO_LOG(INFO, "client %u (pid %d uid %u) attached to %s queue %d mode %u",
+	send_reply(c->fd, &rep, sizeof(rep), fds, 3);
+	for (i = 0; i < 3; i++)
+		close(fds[i]);
+	snprintf(q, sizeof(q), "%u", c->att->queue);
+	PKTIO_LOG(INFO, "client %u (pid %d uid %u) attached to %s queue %s mode %s",
 		  c->att->id, c->att->pid, c->att->uid, p->conf->name,
-		  c->att->queue == PKTIO_QUEUE_ANY ? -1 : c->att->queue, c->att->mode);
+		  c->att->queue == PKTIO_QUEUE_ANY ? "any" : q, mode_name(m->mode, m->txonly));
 	return true;
 }
 
+/* Who may query: whoever may attach to some port. */
+static bool
+may_query(const struct pktiod *d, const struct pktiod_cred *cr)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nb_ports; i++)
+		if (pktiod_may_attach(d->ports[i].conf, cr))
+			return true;
+	return false;
+}
+
 static void
-on_query(struct pktiod *d, int fd)
+on_query(struct pktiod *d, struct conn *c)
 {
 	struct pktio_msg_query_reply *rep;
 	struct pktio_port_info *pi;
@@ -154,6 +257,13 @@ on_query(struct pktiod *d, int fd)
 		      sizeof(*ci);
 	unsigned int i;
 
+	if (!may_query(d, &c->cred)) {
+		struct pktio_msg_hdr h;
+
+		reply_hdr(&h, PKTIO_MSG_QUERY_REPLY, -EACCES);
+		send_reply(c->fd, &h, sizeof(h), NULL, 0);
+		return;
+	}
 	rep = calloc(1, PKTIO_MSG_MAX);
 	if (rep == NULL)
 		return;
@@ -166,7 +276,7 @@ on_query(struct pktiod *d, int fd)
 		for (a = d->ports[i].atts; a != NULL && rep->nb_clients < room; a = a->next)
 			pktiod_att_info(a, &ci[rep->nb_clients++]);
 	reply_hdr(&rep->hdr, PKTIO_MSG_QUERY_REPLY, 0);
-	send_reply(fd, rep, (char *)(ci + rep->nb_clients) - (char *)rep, NULL, 0);
+	send_reply(c->fd, rep, (char *)(ci + rep->nb_clients) - (char *)rep, NULL, 0);
 	free(rep);
 }
 
@@ -175,66 +285,147 @@ conn_close(int ep, struct conn *c)
 {
 	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
-	free(c);
+	conn_free(c);
+}
+
+/* The end of an attachment; pktiod_detach() closes the socket, which takes it off epoll. */
+static void
+conn_detach(struct pktiod *d, struct conn *c, enum pktiod_detach why, const char *reason)
+{
+	pktiod_detach(d, c->att, why, reason);
+	conn_free(c);
 }
 
 /* A message (or hang-up) on a client connection. */
 static void
 on_conn(struct pktiod *d, int ep, struct conn *c)
 {
-	union {
-		struct pktio_msg_hdr hdr;
-		struct pktio_msg_attach attach;
-	} m;
-	ssize_t n = recv(c->fd, &m, sizeof(m), MSG_DONTWAIT | MSG_TRUNC);
+	struct pktio_msg_attach buf;
+	struct pktiod_msg m;
+	ssize_t n = recv(c->fd, &buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+	int rc;
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (c->att != NULL) {
 		/* an attached client only ever closes; anything else is a protocol error */
-		epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
-		pktiod_detach(d, c->att, n > 0 ? "unexpected message after attach" : NULL);
-		free(c); /* pktiod_detach closed the socket */
+		if (n > 0)
+			conn_detach(d, c, PKTIOD_DETACH_PROTOCOL, "unexpected message after attach");
+		else
+			conn_detach(d, c, PKTIOD_DETACH_CLOSED, NULL);
 		return;
 	}
-	if (n == (ssize_t)sizeof(m.attach) && m.hdr.version == PKTIO_MSG_VERSION &&
-	    m.hdr.type == PKTIO_MSG_ATTACH) {
-		if (on_attach(d, c, &m.attach))
-			return;
-	} else if (n == (ssize_t)sizeof(m.hdr) && m.hdr.version == PKTIO_MSG_VERSION &&
-		   m.hdr.type == PKTIO_MSG_QUERY) {
-		on_query(d, c->fd);
-	} else if (n > 0) {
+	silent_unlink(c);
+	if (n > 0) {
 		struct pktio_msg_attach_reply rep = { 0 };
 
-		reply_hdr(&rep.hdr, PKTIO_MSG_ATTACH_REPLY, -EPROTO);
-		snprintf(rep.reason, sizeof(rep.reason), "unknown message (version %u type %u)",
-			 n >= 4 ? m.hdr.version : 0, n >= 4 ? m.hdr.type : 0);
-		send_reply(c->fd, &rep, sizeof(rep), NULL, 0);
+		rc = pktiod_msg_parse(&buf, n, &m, rep.reason, sizeof(rep.reason));
+		if (rc == 0 && m.type == PKTIO_MSG_ATTACH) {
+			if (on_attach(d, c, &m))
+				return;
+		} else if (rc == 0) {
+			on_query(d, c);
+		} else {
+			reply_hdr(&rep.hdr, PKTIO_MSG_ATTACH_REPLY, rc);
+			send_reply(c->fd, &rep, sizeof(rep), NULL, 0);
+		}
 	}
 	conn_close(ep, c);
 }
 
+/* Out of fds: free the reserve, take the connection off the queue and close it. */
 static void
-on_accept(int ep, int lfd)
+accept_shed(int lfd)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
-	struct conn *c;
+	static uint64_t last;
 	int fd;
 
-	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
-		c = calloc(1, sizeof(*c));
-		if (c == NULL) {
-			close(fd);
-			continue;
-		}
-		c->fd = fd;
-		ev.data.ptr = c;
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
-			close(fd);
-			free(c);
-		}
+	if (reserve_fd >= 0)
+		close(reserve_fd);
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (now_ms() - last >= 1000) {
+		last = now_ms();
+		PKTIO_LOG(WARNING, "out of file descriptors: connections refused");
 	}
+}
+
+/* A new connection: credentials now, a limit per uid, a deadline for its first message. */
+static void
+conn_open(struct pktiod *d, int ep, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+	gid_t gids[PKTIOD_MAX_GIDS];
+	struct conn *c = calloc(1, sizeof(*c));
+	uint32_t *n;
+
+	if (c == NULL || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0)
+		goto close_fd;
+	c->fd = fd;
+	c->cred.pid = uc.pid;
+	c->cred.uid = uc.uid;
+	c->cred.gids[0] = uc.gid;
+	len = sizeof(gids);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, gids, &len) < 0)
+		len = 0; /* a very long group list: the primary group only */
+	c->cred.nb_gids = 1 + RTE_MIN(len / sizeof(gid_t), RTE_DIM(gids) - 1);
+	memcpy(&c->cred.gids[1], gids, (c->cred.nb_gids - 1) * sizeof(gid_t));
+	n = uid_slot(uc.uid, true);
+	if (n == NULL)
+		goto close_fd;
+	if (!privileged(&c->cred) && *n >= d->conf.max_conns_per_uid) {
+		struct pktio_msg_attach_reply rep = { 0 };
+
+		reply_hdr(&rep.hdr, PKTIO_MSG_ATTACH_REPLY, -EUSERS);
+		snprintf(rep.reason, sizeof(rep.reason),
+			 "uid %u has %u connections (max_conns_per_uid)", uc.uid, *n);
+		send_reply(fd, &rep, sizeof(rep), NULL, 0);
+		goto close_fd;
+	}
+	(*n)++;
+	ev.data.ptr = c;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		conn_free(c);
+		close(fd);
+		return;
+	}
+	silent_append(c, now_ms() + d->conf.hello_timeout_ms);
+	return;
+
+close_fd:
+	free(c);
+	close(fd);
+}
+
+static void
+on_accept(struct pktiod *d, int ep, int lfd)
+{
+	int fd;
+
+	for (;;) {
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd >= 0)
+			conn_open(d, ep, fd);
+		else if (errno == EMFILE || errno == ENFILE)
+			accept_shed(lfd);
+		else if (errno != EINTR && errno != ECONNABORTED)
+			return; /* EAGAIN: all taken */
+	}
+}
+
+/* Close the connections that said nothing in time; @return ms to the next deadline. */
+static int
+expire_silent(int ep)
+{
+	uint64_t now = now_ms();
+
+	while (silent_head != NULL && silent_head->deadline <= now)
+		conn_close(ep, silent_head);
+	return silent_head == NULL ? -1 : (int)(silent_head->deadline - now);
 }
 
 /* Detach the clients a worker flagged. */
@@ -252,8 +443,7 @@ on_kick(struct pktiod *d)
 			if (!__atomic_load_n(&a->bad, __ATOMIC_ACQUIRE))
 				continue;
 			PKTIO_LOG(WARNING, "client %u (pid %d): %s", a->id, a->pid, a->reason);
-			free(a->conn);
-			pktiod_detach(d, a, a->reason); /* closing the socket takes it off epoll */
+			conn_detach(d, a->conn, PKTIOD_DETACH_VIOLATION, a->reason);
 		}
 	}
 }
@@ -274,11 +464,10 @@ ctl_shutdown(struct pktiod *d, int ep)
 	unsigned int i;
 
 	for (i = 0; i < d->nb_ports; i++)
-		while ((a = d->ports[i].atts) != NULL) {
-			epoll_ctl(ep, EPOLL_CTL_DEL, a->sock, NULL);
-			free(a->conn);
-			pktiod_detach(d, a, "pktiod shutting down");
-		}
+		while ((a = d->ports[i].atts) != NULL)
+			conn_detach(d, a->conn, PKTIOD_DETACH_SHUTDOWN, "pktiod shutting down");
+	while (silent_head != NULL)
+		conn_close(ep, silent_head);
 }
 
 int
@@ -293,7 +482,8 @@ pktiod_ctl_run(struct pktiod *d, int notify_fd)
 	sigaddset(&sigs, SIGTERM);
 	signal_conn.fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	kick_conn.fd = d->kick_fd;
-	listen_conn.fd = ctl_listen(d->conf.socket);
+	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	listen_conn.fd = ctl_listen(&d->conf);
 	if (listen_conn.fd < 0) {
 		PKTIO_LOG(ERR, "socket %s: %s", d->conf.socket, strerror(-listen_conn.fd));
 		return listen_conn.fd;
@@ -310,12 +500,12 @@ pktiod_ctl_run(struct pktiod *d, int notify_fd)
 		close(notify_fd);
 	}
 	for (rc = 0; rc == 0; ) {
-		n = epoll_wait(ep, ev, RTE_DIM(ev), -1);
+		n = epoll_wait(ep, ev, RTE_DIM(ev), expire_silent(ep));
 		for (i = 0; i < n && rc == 0; i++) {
 			struct conn *c = ev[i].data.ptr;
 
 			if (c == &listen_conn)
-				on_accept(ep, c->fd);
+				on_accept(d, ep, c->fd);
 			else if (c == &signal_conn)
 				rc = 1;
 			else if (c == &kick_conn)
@@ -336,5 +526,8 @@ out:
 		close(ep);
 	if (signal_conn.fd >= 0)
 		close(signal_conn.fd);
+	if (reserve_fd >= 0)
+		close(reserve_fd);
+	free(uids);
 	return rc;
 }

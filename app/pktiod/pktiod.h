@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <rte_log.h>
 
@@ -134,7 +135,7 @@ struct pktiod_att {
 	uid_t uid;
 	int sock;                        /* control connection */
 	void *conn;                      /* the control plane's record of it */
-	int efd;                         /* doorbell */
+	int bell;                        /* doorbell: pktiod's own write end of the pipe */
 	struct pktio_shm_hdr *hdr;       /* shared: never trusted */
 	uint64_t size;
 	char *slots;
@@ -150,6 +151,15 @@ struct pktiod_att {
 	char reason[96];
 	uint64_t rx_packets, rx_bytes, rx_no_slot;
 	uint64_t tx_packets, tx_sent, tx_dropped, violations;
+};
+
+/** Why an attachment ended (per-port counters, pktio_port_info.detach_*). */
+enum pktiod_detach {
+	PKTIOD_DETACH_CLOSED,            /* the client closed its connection */
+	PKTIOD_DETACH_VIOLATION,         /* it broke the shared-memory contract */
+	PKTIOD_DETACH_PROTOCOL,          /* it sent a message after attaching */
+	PKTIOD_DETACH_SHUTDOWN,          /* pktiod is stopping */
+	PKTIOD_DETACH_MAX
 };
 
 /** Receivers of one rx queue. */
@@ -176,8 +186,11 @@ struct pktiod_port {
 	struct port_tab *tab;            /* RCU-published to the worker */
 	struct pktiod_att *atts;         /* control plane */
 	unsigned int nb_atts;
+	uint32_t max_frame;              /* effective: max_frame within the device's limit */
 	/* written by the worker */
 	uint64_t rx_no_client, rx_oversize, tx_full, tx_nombuf, tx_invalid;
+	/* written by the control plane */
+	uint64_t detached[PKTIOD_DETACH_MAX];
 };
 
 struct pktiod {
@@ -202,24 +215,49 @@ void pktiod_port_info(const struct pktiod_port *p, struct pktio_port_info *pi);
 struct pktiod_port *pktiod_port_find(struct pktiod *d, const char *name);
 
 /* attach.c */
+#define PKTIOD_MAX_GIDS 64
+
+/** Who is on the other end of a connection (SO_PEERCRED, SO_PEERGROUPS). */
+struct pktiod_cred {
+	pid_t pid;
+	uid_t uid;
+	unsigned int nb_gids;            /* primary first, then supplementary */
+	gid_t gids[PKTIOD_MAX_GIDS];
+};
+
 /** The request of one client, checked by the control plane. */
 struct pktiod_attach_req {
 	uint16_t queue;
 	uint16_t mode;
 	bool txonly;
 	bool nowake;
-	pid_t pid;
-	uid_t uid;
-	gid_t gid;
+	const struct pktiod_cred *cred;
 	int sock;
 };
 
-/** Create an attachment; on failure return NULL, set *err (-errno) and @p reason. */
+/** May @p cr attach to the port of @p pc? Root and pktiod's own uid always may. */
+bool pktiod_may_attach(const struct pktiod_port_conf *pc, const struct pktiod_cred *cr);
+
+/**
+ * Create an attachment. On success @p fds holds what goes to the client (region memfd,
+ * doorbell read end, the client's doorbell write end), the caller's to close after
+ * sending. On failure return NULL, set *err (-errno) and @p reason.
+ */
 struct pktiod_att *pktiod_attach(struct pktiod *d, struct pktiod_port *p,
-				 const struct pktiod_attach_req *req, int *memfd, int *err,
+				 const struct pktiod_attach_req *req, int fds[3], int *err,
 				 char *reason, size_t len);
-void pktiod_detach(struct pktiod *d, struct pktiod_att *a, const char *reason);
+
+/** Unpublish, tell the client (BYE with @p reason unless NULL), free after the grace period. */
+void pktiod_detach(struct pktiod *d, struct pktiod_att *a, enum pktiod_detach why,
+		   const char *reason);
 void pktiod_att_info(const struct pktiod_att *a, struct pktio_client_info *ci);
+
+/** Ring a doorbell: one byte into the pipe; never blocks (a full pipe is readable). */
+static inline void
+pktiod_bell_ring(int bell)
+{
+	(void)!write(bell, "", 1);
+}
 
 /* worker.c */
 int pktiod_worker(void *arg);

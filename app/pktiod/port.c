@@ -25,6 +25,26 @@ dev_name(const char *device, char *name, size_t len)
 	snprintf(name, len, "%.*s", (int)RTE_MIN(n, len - 1), device);
 }
 
+/*
+ * The largest frame the device takes, within max_frame: max_rx_pktlen, or max_mtu plus
+ * the Ethernet header, CRC and a VLAN tag (net_tap: 1522). A frame the device cannot
+ * send would stop its tx burst, so the port never advertises more than that.
+ */
+static uint32_t
+frame_limit(const struct pktiod_port_conf *pc, const struct rte_eth_dev_info *info)
+{
+	uint32_t lim = info->max_rx_pktlen;
+
+	if (info->max_mtu != 0 && info->max_mtu != UINT16_MAX)
+		lim = RTE_MIN(lim, (uint32_t)info->max_mtu + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN +
+			      RTE_VLAN_HLEN);
+	if (lim == 0 || lim >= pc->max_frame)
+		return pc->max_frame;
+	PKTIO_LOG(WARNING, "port %s: max_frame %u is over what the device takes: %u used",
+		  pc->name, pc->max_frame, lim);
+	return lim;
+}
+
 static int
 port_configure(struct pktiod_port *p)
 {
@@ -37,6 +57,7 @@ port_configure(struct pktiod_port *p)
 	rc = rte_eth_dev_info_get(p->port_id, &info);
 	if (rc < 0)
 		return rc;
+	p->max_frame = frame_limit(pc, &info);
 	if (pc->nb_rxq > info.max_rx_queues || pc->nb_txq > info.max_tx_queues) {
 		PKTIO_LOG(ERR, "port %s: device has %u rx / %u tx queues at most", pc->name,
 			  info.max_rx_queues, info.max_tx_queues);
@@ -48,13 +69,13 @@ port_configure(struct pktiod_port *p)
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
 		conf.rxmode.offloads |= info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	}
-	if (pc->max_frame > RTE_ETHER_MAX_LEN)
+	if (p->max_frame > RTE_ETHER_MAX_LEN)
 		conf.rxmode.offloads |= info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER;
 	rc = rte_eth_dev_configure(p->port_id, pc->nb_rxq, pc->nb_txq, &conf);
 	if (rc < 0)
 		return rc;
-	if (pc->max_frame > RTE_ETHER_MAX_LEN)
-		(void)rte_eth_dev_set_mtu(p->port_id, pc->max_frame - RTE_ETHER_HDR_LEN -
+	if (p->max_frame > RTE_ETHER_MAX_LEN)
+		(void)rte_eth_dev_set_mtu(p->port_id, p->max_frame - RTE_ETHER_HDR_LEN -
 					  RTE_ETHER_CRC_LEN); /* not every vdev has an MTU */
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
 	for (q = 0; rc == 0 && q < pc->nb_rxq; q++)
@@ -187,7 +208,7 @@ pktiod_port_info(const struct pktiod_port *p, struct pktio_port_info *pi)
 	pi->nb_rxq = p->conf->nb_rxq;
 	pi->nb_txq = p->conf->nb_txq;
 	pi->nb_clients = p->nb_atts;
-	pi->max_frame = p->conf->max_frame;
+	pi->max_frame = p->max_frame;
 	pi->ring_size = p->conf->ring_size;
 	pi->rx_packets = st.ipackets;
 	pi->rx_bytes = st.ibytes;
@@ -202,4 +223,7 @@ pktiod_port_info(const struct pktiod_port *p, struct pktio_port_info *pi)
 	pi->tx_nombuf = p->tx_nombuf;
 	pi->tx_invalid = p->tx_invalid;
 	pi->mbuf_in_use = rte_mempool_in_use_count(p->mp);
+	pi->detach_closed = p->detached[PKTIOD_DETACH_CLOSED];
+	pi->detach_violation = p->detached[PKTIOD_DETACH_VIOLATION];
+	pi->detach_protocol = p->detached[PKTIOD_DETACH_PROTOCOL];
 }

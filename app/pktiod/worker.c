@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -89,7 +90,7 @@ doorbell(struct pktiod_att *a)
 	rte_smp_mb();
 	if (unlikely(__atomic_load_n(&a->hdr->rx_wakeup, __ATOMIC_RELAXED) != 0) &&
 	    __atomic_exchange_n(&a->hdr->rx_wakeup, 0, __ATOMIC_ACQ_REL) != 0)
-		eventfd_write(a->efd, 1);
+		pktiod_bell_ring(a->bell);
 }
 
 /* Copy @p n frames into slots of @p a and publish them. */
@@ -228,7 +229,7 @@ port_rx(struct pktiod_port *p, const struct port_tab *t, uint16_t q)
 	if (n == 0)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (likely(m[i]->pkt_len <= p->conf->max_frame)) {
+		if (likely(m[i]->pkt_len <= p->max_frame)) {
 			m[k++] = m[i];
 			continue;
 		}
@@ -277,12 +278,40 @@ tx_take(struct pktiod_att *a, struct pktio_desc *d, unsigned int n)
 	return rc;
 }
 
+/*
+ * Hand @p n mbufs to the device. A PMD stops its burst at a frame it refuses (net_tap at
+ * one over its MTU) just as at a full ring: after a few tries without progress the frame
+ * at the head is dropped alone and the rest go on. @return frames sent.
+ */
+static unsigned int
+dev_tx(struct pktiod_port *p, uint16_t txq, struct rte_mbuf **m, unsigned int n)
+{
+	unsigned int sent = 0, k, stuck = 0;
+
+	while (sent < n) {
+		k = rte_eth_tx_burst(p->port_id, txq, m + sent, n - sent);
+		sent += k;
+		if (k > 0) {
+			stuck = 0;
+			continue;
+		}
+		if (++stuck < 4 || sent == n)
+			continue;
+		p->tx_full++;
+		rte_pktmbuf_free(m[sent]);
+		memmove(m + sent, m + sent + 1, (n - sent - 1) * sizeof(*m));
+		n--;
+		stuck = 0;
+	}
+	return sent;
+}
+
 static unsigned int
 att_tx(struct pktiod_port *p, struct pktiod_att *a)
 {
 	struct pktio_desc d[PKTIOD_BURST];
 	struct rte_mbuf *m[PKTIOD_BURST];
-	unsigned int i, k = 0, sent = 0, tries;
+	unsigned int i, k = 0, sent = 0;
 	int n;
 
 	if (unlikely(a->bad))
@@ -309,13 +338,8 @@ att_tx(struct pktiod_port *p, struct pktiod_att *a)
 		}
 		if (k < (unsigned int)n)
 			rte_pktmbuf_free_bulk(m + k, n - k);
-		for (tries = 0; sent < k && tries < 4; tries++)
-			sent += rte_eth_tx_burst(p->port_id, a->txq, m + sent, k - sent);
-		if (sent < k) {
-			p->tx_full += k - sent;
-			a->tx_dropped += k - sent;
-			rte_pktmbuf_free_bulk(m + sent, k - sent);
-		}
+		sent = dev_tx(p, a->txq, m, k);
+		a->tx_dropped += k - sent;
 	}
 	for (i = 0; i < (unsigned int)n; i++) {
 		a->owner[d[i].slot] = OWN_CLIENT;
