@@ -26,8 +26,7 @@
 #include <rte_ring_elem.h>
 
 #include "harness.h"
-#include "pktio_msg.h"
-#include "pktio_shm.h"
+#include "raw.h"
 
 #define RING 32
 
@@ -134,62 +133,16 @@ test_robust_sigkill_mid_stream(void **state)
 	close(ready[1]);
 }
 
-/* A client speaking the protocol by hand, with its region mapped. */
-struct raw {
-	int sock;
-	int efd;
-	struct pktio_shm_hdr *h;
-	uint64_t size;
-};
-
 static int
 raw_attach(struct raw *x, const char *port, uint16_t queue, uint16_t mode, uint32_t flags)
 {
-	struct pktio_msg_attach req = {
-		.hdr = { .version = PKTIO_MSG_VERSION, .type = PKTIO_MSG_ATTACH },
-		.queue = queue, .mode = mode, .flags = flags,
-	};
-	struct pktio_msg_attach_reply rep;
-	char cbuf[CMSG_SPACE(2 * sizeof(int))];
-	struct iovec iov = { .iov_base = &rep, .iov_len = sizeof(rep) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
-	int fds[2];
-
-	snprintf(req.port, sizeof(req.port), "%s", port);
-	x->sock = test_connect(d.sock);
-	assert_true(x->sock >= 0);
-	assert_int_equal(send(x->sock, &req, sizeof(req), 0), sizeof(req));
-	assert_int_equal(recvmsg(x->sock, &mh, 0), sizeof(rep));
-	if (rep.hdr.status != 0)
-		return rep.hdr.status;
-	memcpy(fds, CMSG_DATA(CMSG_FIRSTHDR(&mh)), sizeof(fds));
-	x->efd = fds[1];
-	x->size = rep.region_size;
-	x->h = mmap(NULL, x->size, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
-	assert_true(x->h != MAP_FAILED);
-	close(fds[0]);
-	assert_int_equal(pktio_shm_check(x->h, x->size), 0);
-	return 0;
+	return raw_attach_to(d.sock, x, port, queue, mode, flags);
 }
 
-/* pktiod must say BYE with a reason and close, within 5 s. */
 static void
 expect_bye(struct raw *x)
 {
-	struct pktio_msg_bye bye;
-	struct pollfd pfd = { .fd = x->sock, .events = POLLIN };
-
-	assert_int_equal(poll(&pfd, 1, 5000), 1);
-	assert_int_equal(recv(x->sock, &bye, sizeof(bye), 0), sizeof(bye));
-	assert_int_equal(bye.hdr.type, PKTIO_MSG_BYE);
-	print_message("detached: %s\n", bye.reason);
-	assert_true(strlen(bye.reason) > 0);
-	assert_int_equal(recv(x->sock, &bye, sizeof(bye), 0), 0);
-	assert_int_equal(x->h->state, PKTIO_SHM_GONE);
-	munmap(x->h, x->size);
-	close(x->sock);
-	close(x->efd);
+	raw_expect_bye(x);
 }
 
 static void
@@ -204,9 +157,11 @@ tx_desc(struct raw *x, uint32_t slot, uint16_t len)
 static void
 test_robust_hostile_tx_slot(void **state)
 {
+	struct pktio_port_info before, after;
 	struct raw x;
 
 	(void)state;
+	assert_int_equal(test_port_info(&d, "lo", &before), 0);
 	assert_int_equal(raw_attach(&x, "lo", PKTIO_QUEUE_ANY, 0, PKTIO_MSG_F_TXONLY), 0);
 	tx_desc(&x, 0xffffffffu, 60);           /* far out of range */
 	expect_bye(&x);
@@ -218,6 +173,9 @@ test_robust_hostile_tx_slot(void **state)
 	expect_bye(&x);
 	assert_true(test_pktiod_alive(&d));
 	check_service();
+	/* the reason outlives the client: pktioctl counts it per port */
+	assert_int_equal(test_port_info(&d, "lo", &after), 0);
+	assert_int_equal(after.detach_violation, before.detach_violation + 3);
 }
 
 static void
@@ -285,6 +243,8 @@ test_robust_malformed_messages(void **state)
 		.port = "lo",
 	};
 	static const char junk[3] = "xyz";
+	struct pktio_port_info pi;
+	uint64_t protocol;
 	struct raw x;
 
 	(void)state;
@@ -306,10 +266,14 @@ test_robust_malformed_messages(void **state)
 	m.queue = 0;
 	m.flags = 0x80;
 	assert_int_equal(raw_message(&m, sizeof(m)), -EINVAL);
-	/* a message after attaching is a protocol error: detached */
+	/* a message after attaching is a protocol error: detached, and counted */
+	assert_int_equal(test_port_info(&d, "lo", &pi), 0);
 	assert_int_equal(raw_attach(&x, "lo", 0, 0, PKTIO_MSG_F_TXONLY), 0);
 	assert_int_equal(send(x.sock, junk, sizeof(junk), 0), sizeof(junk));
 	expect_bye(&x);
+	protocol = pi.detach_protocol;
+	assert_int_equal(test_port_info(&d, "lo", &pi), 0);
+	assert_int_equal(pi.detach_protocol, protocol + 1);
 	assert_true(test_pktiod_alive(&d));
 	wait_clients(0);
 	check_service();

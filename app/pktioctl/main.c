@@ -23,7 +23,7 @@
 #define MAX_PORTS 1024
 #define MAX_CLIENTS 1024
 
-#define TBL_MAXCOLS 16
+#define TBL_MAXCOLS 20
 #define DIM(a) (sizeof(a) / sizeof((a)[0]))
 #define TBL_CELLSZ 128
 
@@ -57,9 +57,9 @@ struct table {
 static const char *const port_cols[] = {
 	"PORT", "DEVICE", "RXQ/TXQ", "CLIENTS", "MAX_FRAME", "RX_PKTS", "TX_PKTS",
 	"MISSED", "RX_ERR", "NO_CLIENT", "OVERSIZE", "TX_ERR", "TX_FULL", "NO_MBUF",
-	"TX_BAD", "MBUFS",
+	"TX_BAD", "MBUFS", "GONE", "EVICTED",
 };
-static const char port_right[] = "llrrrrrrrrrrrrrr";
+static const char port_right[] = "llrrrrrrrrrrrrrrrr";
 
 static const char *const client_cols[] = {
 	"ID", "PID", "UID", "PORT", "QUEUE", "MODE", "RX_PKTS", "NO_SLOT", "TX_PKTS",
@@ -286,6 +286,8 @@ port_row(struct table *t, unsigned int row, const struct pktio_port_info *pi)
 	table_set(t, row, 13, "%" PRIu64, pi->tx_nombuf);
 	table_set(t, row, 14, "%" PRIu64, pi->tx_invalid);
 	table_set(t, row, 15, "%" PRIu64, pi->mbuf_in_use);
+	table_set(t, row, 16, "%" PRIu64, pi->detach_closed);
+	table_set(t, row, 17, "%" PRIu64, pi->detach_violation + pi->detach_protocol);
 }
 
 static void
@@ -415,9 +417,11 @@ port_json(FILE *f, const struct pktio_port_info *pi)
 		", \"tx_errors\": %" PRIu64 ", \"rx_no_client\": %" PRIu64
 		", \"rx_oversize\": %" PRIu64 ", \"tx_full\": %" PRIu64
 		", \"tx_nombuf\": %" PRIu64 ", \"tx_invalid\": %" PRIu64
-		", \"mbuf_in_use\": %" PRIu64 "}",
+		", \"mbuf_in_use\": %" PRIu64 ", \"detach_closed\": %" PRIu64
+		", \"detach_violation\": %" PRIu64 ", \"detach_protocol\": %" PRIu64 "}",
 		pi->rx_missed, pi->rx_errors, pi->tx_errors, pi->rx_no_client,
-		pi->rx_oversize, pi->tx_full, pi->tx_nombuf, pi->tx_invalid, pi->mbuf_in_use);
+		pi->rx_oversize, pi->tx_full, pi->tx_nombuf, pi->tx_invalid, pi->mbuf_in_use,
+		pi->detach_closed, pi->detach_violation, pi->detach_protocol);
 }
 
 static void
@@ -459,6 +463,9 @@ query_error(const char *sock, int rc)
 {
 	if (rc == -EPROTO)
 		fprintf(stderr, PROG ": bad reply from pktiod at %s: %s\n", sock, strerror(-rc));
+	else if (rc == -EACCES)
+		fprintf(stderr, PROG ": pktiod at %s: this user may not query (it may attach to "
+			"no port: allow_uid, allow_gid)\n", sock);
 	else if (rc == -ENOMEM)
 		fprintf(stderr, PROG ": %s\n", strerror(-rc));
 	else

@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The pktio authors
+ */
+
+/*
+ * Attacks through what a client holds besides its ring bytes: the region memfd, the
+ * doorbell descriptors, the control socket (as root and as an unprivileged user), its
+ * timing, and the names it sends into pktiod's log. After each, pktiod is alive, answers
+ * a query within a second, and a well-behaved pair of clients on the same port still
+ * exchanges frames.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+#include "raw.h"
+
+#define NOBODY 65534
+#define CONNS_PER_UID 8
+#define HELLO_MS 300
+
+static struct test_pktiod d;
+
+/* [pktiod] keys (the harness's section is still open), then the ports. */
+static const char conf[] =
+	"socket_mode = 0666\n"
+	"max_conns_per_uid = 8\n"
+	"max_clients_per_uid = 2\n"
+	"hello_timeout_ms = 300\n"
+	"[port lo]\ndevice = net_ring0\nring_size = 32\nallow_uid = 65534\n"
+	"[port other]\ndevice = net_null0\n";
+
+static int
+setup(void **state)
+{
+	(void)state;
+	/* nobody must reach the socket in the scratch directory (mkdtemp makes it 0700) */
+	if (chmod(test_dir(), 0755) < 0)
+		return -1;
+	return test_pktiod_start(&d, conf);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	return test_pktiod_stop(&d) == 0 ? 0 : -1;
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+/* pktiod answers a query, within a second. */
+static void
+check_answers(void)
+{
+	struct pktio_port_info pi;
+	uint64_t t0 = now_ms();
+
+	assert_int_equal(test_port_info(&d, "lo", &pi), 0);
+	assert_true(now_ms() - t0 < 1000);
+}
+
+/* A well-behaved pair still moves frames on the attacked port. */
+static void
+check_service(void)
+{
+	struct pktio_port *r = pktio_port_open("lo", PKTIO_QUEUE_ANY, PKTIO_F_MIRROR, d.sock);
+	struct pktio_port *w = pktio_port_open("lo", PKTIO_QUEUE_ANY, PKTIO_F_TXONLY, d.sock);
+	uint8_t buf[128];
+	uint32_t i;
+
+	assert_non_null(r);
+	assert_non_null(w);
+	for (i = 0; i < 20; i++) {
+		test_frame(buf, sizeof(buf), 1, i);
+		assert_int_equal(pktio_write(w, buf, sizeof(buf)), sizeof(buf));
+		assert_int_equal(pktio_read(r, buf, sizeof(buf), NULL), sizeof(buf));
+		assert_int_equal(test_frame_seq(buf, NULL), i);
+	}
+	pktio_port_close(w);
+	pktio_port_close(r);
+	check_answers();
+}
+
+/* Wait (5 s at most) until pktiod reports @p n attachments. */
+static void
+wait_clients(int n)
+{
+	uint64_t end = now_ms() + 5000;
+
+	while (test_nb_clients(&d) != n && now_ms() < end)
+		sched_yield();
+	assert_int_equal(test_nb_clients(&d), n);
+}
+
+/* The region can neither shrink, nor grow, nor take new seals; a punched hole only
+ * costs the client its own data. */
+static void
+test_hostile_region_fd(void **state)
+{
+	struct raw x;
+
+	(void)state;
+	assert_int_equal(raw_attach_to(d.sock, &x, "lo", PKTIO_QUEUE_ANY, PKTIO_F_MIRROR, 0), 0);
+	assert_true(fcntl(x.memfd, F_GET_SEALS) & F_SEAL_SHRINK);
+	assert_int_equal(ftruncate(x.memfd, 0), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(ftruncate(x.memfd, 4096), -1);
+	assert_int_equal(ftruncate(x.memfd, x.size * 2), -1);
+	assert_int_equal(fcntl(x.memfd, F_ADD_SEALS, F_SEAL_WRITE), -1);
+	assert_int_equal(errno, EPERM);
+	/* a hole is given fresh zeroed pages on the next touch: pktiod reads a ring of
+	 * zeros, never a SIGBUS */
+	assert_int_equal(fallocate(x.memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+				   x.size), 0);
+	check_service();
+	assert_true(test_pktiod_alive(&d));
+	raw_close(&x);
+	wait_clients(0);
+}
+
+/* Fill the doorbell pipe through the client's write end, make every client descriptor
+ * blocking, and ask for wake-ups: pktiod's own write end stays non-blocking. */
+static void
+test_hostile_doorbell_flags(void **state)
+{
+	struct pktio_port_info before, after;
+	char fill[4096] = { 0 };
+	struct raw x;
+	int i;
+
+	(void)state;
+	assert_int_equal(test_port_info(&d, "lo", &before), 0);
+	assert_int_equal(raw_attach_to(d.sock, &x, "lo", PKTIO_QUEUE_ANY, PKTIO_F_MIRROR, 0), 0);
+	while (write(x.bell_wr, fill, sizeof(fill)) > 0)
+		;
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(fcntl(x.bell_wr, F_SETFL, 0), 0);
+	assert_int_equal(fcntl(x.bell_rd, F_SETFL, 0), 0);
+	assert_int_equal(fcntl(x.memfd, F_SETFL, 0), 0);
+	for (i = 0; i < 5; i++) {
+		x.h->rx_wakeup = 1; /* the mirror gets every frame: pktiod rings each time */
+		check_service();
+	}
+	/* The detach rings too, from the control plane. */
+	raw_close(&x);
+	wait_clients(0);
+	check_answers();
+	assert_int_equal(test_port_info(&d, "lo", &after), 0);
+	assert_int_equal(after.detach_closed, before.detach_closed + 1 + 5 * 2);
+}
+
+/* A connection that says nothing is closed after hello_timeout_ms. */
+static void
+test_hostile_silent_connection(void **state)
+{
+	int fd = test_connect(d.sock);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint64_t t0 = now_ms();
+	char c;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_int_equal(recv(fd, &c, 1, 0), 0);
+	print_message("closed after %lu ms\n", (unsigned long)(now_ms() - t0));
+	assert_true(now_ms() - t0 >= HELLO_MS - 50);
+	close(fd);
+}
+
+/* Run @p fn as @p uid (and gid) in a child, a pipe to it in *ready_rd; @return its pid. */
+static pid_t
+as_user(uid_t uid, int (*fn)(int ready), int *ready_rd)
+{
+	int p[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		if (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0)
+			_exit(99);
+		_exit(fn(p[1]));
+	}
+	close(p[1]);
+	*ready_rd = p[0];
+	return pid;
+}
+
+/* Run @p fn as @p uid to its end; it must exit 0. */
+static void
+run_as(uid_t uid, int (*fn)(int ready))
+{
+	int rd, st;
+	pid_t pid = as_user(uid, fn, &rd);
+
+	close(rd);
+	st = test_wait_pid(pid, 10000);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+/* As nobody: connections up to the per-uid limit are served, the rest refused at once. */
+static int
+flood(int ready)
+{
+	int fds[2000], n, open_ = 0, refused = 0;
+	struct pollfd pfd;
+
+	for (n = 0; n < (int)(sizeof(fds) / sizeof(fds[0])); n++) {
+		fds[n] = test_connect(d.sock);
+		if (fds[n] < 0)
+			break;
+	}
+	/* each refused one got a reply and was closed */
+	for (int i = 0; i < n; i++) {
+		pfd = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+		if (poll(&pfd, 1, 0) == 1)
+			refused++;
+		else
+			open_++;
+	}
+	dprintf(ready, "%d %d %d\n", n, open_, refused);
+	close(ready);
+	pause(); /* hold them until killed */
+	return 0;
+}
+
+static void
+test_hostile_unprivileged_flood(void **state)
+{
+	int rd, n = 0, open_ = 0, refused = 0;
+	char line[64] = "";
+	struct raw x;
+	pid_t pid;
+
+	(void)state;
+	pid = as_user(NOBODY, flood, &rd);
+	assert_true(read(rd, line, sizeof(line) - 1) > 0);
+	close(rd);
+	assert_int_equal(sscanf(line, "%d %d %d", &n, &open_, &refused), 3);
+	print_message("nobody: %d connections, %d held, %d refused\n", n, open_, refused);
+	assert_true(open_ <= CONNS_PER_UID);
+	assert_true(refused > 0);
+	/* root is exempt, and served at once while the flood holds its connections */
+	check_answers();
+	assert_int_equal(raw_attach_to(d.sock, &x, "other", PKTIO_QUEUE_ANY, 0, 0), 0);
+	raw_close(&x);
+	check_service();
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+}
+
+/* As nobody: may attach to lo only, may query, at most 2 attachments. */
+static int
+unprivileged_client(int ready)
+{
+	struct pktio_port_info pi[4];
+	unsigned int n = 4;
+	struct raw x[3];
+	int rc;
+
+	(void)ready;
+	if (raw_attach_to(d.sock, &x[0], "other", PKTIO_QUEUE_ANY, 0, 0) != -EACCES)
+		return 1;
+	if (strstr(x[0].reason, "allow_uid") == NULL)
+		return 2;
+	if (raw_attach_to(d.sock, &x[0], "lo", PKTIO_QUEUE_ANY, PKTIO_F_MIRROR, 0) != 0 ||
+	    raw_attach_to(d.sock, &x[1], "lo", PKTIO_QUEUE_ANY, PKTIO_F_MIRROR, 0) != 0)
+		return 3;
+	rc = raw_attach_to(d.sock, &x[2], "lo", PKTIO_QUEUE_ANY, PKTIO_F_MIRROR, 0);
+	if (rc != -EUSERS || strstr(x[2].reason, "max_clients_per_uid") == NULL)
+		return 4;
+	if (pktio_query(d.sock, pi, &n, NULL, NULL) != 0)
+		return 5;
+	return 0;
+}
+
+static void
+test_hostile_unprivileged_limits(void **state)
+{
+	(void)state;
+	run_as(NOBODY, unprivileged_client);
+	wait_clients(0);
+	check_service();
+}
+
+/* Who may not attach anywhere may not query either. */
+static int
+stranger_query(int ready)
+{
+	struct pktio_port_info pi[4];
+	unsigned int n = 4;
+
+	(void)ready;
+	return pktio_query(d.sock, pi, &n, NULL, NULL) == -EACCES ? 0 : 1;
+}
+
+static void
+test_hostile_stranger_cannot_query(void **state)
+{
+	(void)state;
+	run_as(12345, stranger_query);
+}
+
+/* A port name with a newline and an escape sequence reaches the log escaped. */
+static void
+test_hostile_log_escaped(void **state)
+{
+	char log[65536], cmd[256];
+	struct raw x;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(raw_attach_to(d.sock, &x, "p0\nFAKE LINE\x1b[31m", PKTIO_QUEUE_ANY, 0,
+				       0), -ENOENT);
+	check_answers();
+	snprintf(cmd, sizeof(cmd), "%s", d.log);
+	f = fopen(cmd, "r");
+	assert_non_null(f);
+	n = fread(log, 1, sizeof(log) - 1, f);
+	fclose(f);
+	log[n] = '\0';
+	assert_non_null(strstr(log, "p0\\x0aFAKE LINE\\x1b[31m"));
+	assert_null(strstr(log, "\nFAKE LINE"));
+	assert_null(strchr(log, '\x1b'));
+}
+
+/* pktiod out of fds: it sheds new connections instead of spinning on accept, and serves
+ * again once they are gone. A pktiod of its own, with a low fd limit and a long hello. */
+static void
+test_hostile_fd_exhaustion(void **state)
+{
+	struct rlimit lim = { 64, 64 };
+	struct test_pktiod e;
+	int fds[200], n, extra;
+	struct pollfd pfd;
+	uint64_t t0;
+
+	(void)state;
+	assert_int_equal(test_pktiod_start(&e, "hello_timeout_ms = 60000\n"
+					  "[port lo]\ndevice = net_ring1\n"), 0);
+	assert_int_equal(prlimit(e.pid, RLIMIT_NOFILE, &lim, NULL), 0);
+	for (n = 0; n < 200; n++)
+		fds[n] = test_connect(e.sock);
+	/* one more: shed (accepted and closed) at once, not left to a spinning accept */
+	t0 = now_ms();
+	extra = test_connect(e.sock);
+	assert_true(extra >= 0);
+	pfd = (struct pollfd){ .fd = extra, .events = POLLIN };
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	print_message("shed after %lu ms\n", (unsigned long)(now_ms() - t0));
+	close(extra);
+	for (n = 0; n < 200; n++)
+		if (fds[n] >= 0)
+			close(fds[n]);
+	/* and back in service */
+	t0 = now_ms();
+	while (test_nb_clients(&e) != 0 && now_ms() - t0 < 5000)
+		sched_yield();
+	assert_int_equal(test_nb_clients(&e), 0);
+	assert_true(test_pktiod_alive(&e));
+	assert_int_equal(test_pktiod_stop(&e), 0);
+}
+
+/* A device that takes shorter frames than max_frame: the port advertises its limit. */
+static void
+test_hostile_max_frame_clamped(void **state)
+{
+	struct test_pktiod t;
+	struct pktio_port_info pi;
+	char ports[256];
+
+	(void)state;
+	if (access("/dev/net/tun", R_OK | W_OK) != 0) {
+		print_message("skipped: no /dev/net/tun for a TAP port\n");
+		skip();
+	}
+	snprintf(ports, sizeof(ports), "[port t]\ndevice = net_tap0,iface=pktioh%d\n"
+		 "max_frame = 9000\n", (int)getpid() % 100000);
+	assert_int_equal(test_pktiod_start(&t, ports), 0);
+	assert_int_equal(test_port_info(&t, "t", &pi), 0);
+	print_message("max_frame 9000 on net_tap: %u advertised\n", pi.max_frame);
+	assert_true(pi.max_frame < 9000);
+	assert_true(pi.max_frame >= 1514);
+	assert_int_equal(test_pktiod_stop(&t), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hostile_region_fd),
+		cmocka_unit_test(test_hostile_doorbell_flags),
+		cmocka_unit_test(test_hostile_silent_connection),
+		cmocka_unit_test(test_hostile_unprivileged_flood),
+		cmocka_unit_test(test_hostile_unprivileged_limits),
+		cmocka_unit_test(test_hostile_stranger_cannot_query),
+		cmocka_unit_test(test_hostile_log_escaped),
+		cmocka_unit_test(test_hostile_fd_exhaustion),
+		cmocka_unit_test(test_hostile_max_frame_clamped),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	if (geteuid() != 0) {
+		printf("skipped: the attacks as another user need root to setuid\n");
+		return TEST_SKIP;
+	}
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
