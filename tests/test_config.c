@@ -82,7 +82,7 @@ test_config_good_file(void **state)
 		"; pktiod test configuration\n"
 		"[pktiod]\n"
 		"socket = /tmp/pktio-test.sock\n"
-		"eal = -l 0-1 --no-huge   ; inline comment\n"
+		"eal = -l 0-2 --no-huge   ; inline comment\n"
 		"mbufs = 4095\n"
 		"idle_spins = 10\n"
 		"idle_sleep_us = 0\n"
@@ -113,7 +113,7 @@ test_config_good_file(void **state)
 		fail_msg("good config rejected: %s", err);
 	assert_string_equal(conf.path, path);
 	assert_string_equal(conf.socket, "/tmp/pktio-test.sock");
-	assert_string_equal(conf.eal, "-l 0-1 --no-huge");
+	assert_string_equal(conf.eal, "-l 0-2 --no-huge");
 	assert_int_equal(conf.mbufs, 4095);
 	assert_int_equal(conf.idle_spins, 10);
 	assert_int_equal(conf.idle_sleep_us, 0);
@@ -396,6 +396,204 @@ test_config_bad_port_name(void **state)
 }
 
 static void
+test_config_access_defaults(void **state)
+{
+	(void)state;
+	if (load("access_defaults", "[port p0]\ndevice = net_null0\n") != 0)
+		fail_msg("minimal config rejected: %s", err);
+	assert_int_equal(conf.socket_mode, 0660);
+	assert_string_equal(conf.socket_group, "");
+	assert_int_equal(conf.socket_gid, -1);
+	assert_int_equal(conf.max_conns_per_uid, 64);
+	assert_int_equal(conf.max_clients_per_uid, 64);
+	assert_int_equal(conf.hello_timeout_ms, 2000);
+}
+
+static void
+test_config_access_keys(void **state)
+{
+	(void)state;
+	if (load("access", "[pktiod]\nsocket_mode = 0640\nsocket_group = root\n"
+		 "max_conns_per_uid = 1\nmax_clients_per_uid = 65536\nhello_timeout_ms = 10\n"
+		 "[port p0]\ndevice = net_null0\n") != 0)
+		fail_msg("access keys rejected: %s", err);
+	assert_int_equal(conf.socket_mode, 0640);
+	assert_string_equal(conf.socket_group, "root");
+	assert_int_equal(conf.socket_gid, 0);
+	assert_int_equal(conf.max_conns_per_uid, 1);
+	assert_int_equal(conf.max_clients_per_uid, 65536);
+	assert_int_equal(conf.hello_timeout_ms, 10);
+	/* the mode is octal even without its leading 0; a group may be a bare number */
+	if (load("access2", "[pktiod]\nsocket_mode = 666\nsocket_group = 4242\n"
+		 "max_conns_per_uid = 65536\nhello_timeout_ms = 600000\n"
+		 "[port p0]\ndevice = net_null0\n") != 0)
+		fail_msg("access keys rejected: %s", err);
+	assert_int_equal(conf.socket_mode, 0666);
+	assert_int_equal(conf.socket_gid, 4242);
+	assert_int_equal(conf.max_conns_per_uid, 65536);
+	assert_int_equal(conf.hello_timeout_ms, 600000);
+}
+
+static void
+test_config_access_refused(void **state)
+{
+	static const struct {
+		const char *line, *word;
+	} bad[] = {
+		{ "socket_mode = 0680", "octal" },
+		{ "socket_mode = 01777", "octal" },
+		{ "socket_mode = rw-rw----", "octal" },
+		{ "socket_mode = -660", "octal" },
+		{ "socket_group = pktio-no-such-group", "no group 'pktio-no-such-group'" },
+		{ "socket_group = 12ab", "not a group id" },
+		{ "socket_group = 4294967295", "not a group id" },
+		{ "max_conns_per_uid = 0", "max_conns_per_uid" },
+		{ "max_conns_per_uid = 65537", "max_conns_per_uid" },
+		{ "max_clients_per_uid = 0", "max_clients_per_uid" },
+		{ "hello_timeout_ms = 9", "hello_timeout_ms" },
+		{ "hello_timeout_ms = 600001", "hello_timeout_ms" },
+	};
+	char text[256];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "[port p0]\ndevice = x\n[pktiod]\nmbufs = 2047\n%s\n",
+			 bad[i].line);
+		expect_error("access_bad", text, 5, bad[i].word);
+	}
+}
+
+/* A repeated key used to keep its first value silently; a second [pktiod] was ignored. */
+static void
+test_config_duplicate_key(void **state)
+{
+	(void)state;
+	expect_error("dup_main",
+		     "[pktiod]\n"
+		     "mbufs = 2047\n"
+		     "idle_spins = 5\n"
+		     "mbufs = 4095\n"
+		     "[port p0]\n"
+		     "device = x\n", 4, "mbufs given twice");
+	expect_error("dup_port",
+		     "[port p0]\n"
+		     "device = x\n"
+		     "max_frame = 9000\n"
+		     "\n"
+		     "max_frame = 1500\n", 5, "max_frame given twice");
+	expect_error("dup_device",
+		     "[port p0]\n"
+		     "device = net_null0\n"
+		     "device = net_null1\n", 3, "device given twice");
+	expect_error("dup_main_section",
+		     "[pktiod]\n"
+		     "mbufs = 2047\n"
+		     "[port p0]\n"
+		     "device = x\n"
+		     "[pktiod]\n"
+		     "idle_spins = 5\n", 5, "[pktiod] defined twice");
+}
+
+/* Numbers are decimal: a leading 0 is not octal, 0x is not hex. */
+static void
+test_config_decimal_numbers(void **state)
+{
+	(void)state;
+	if (load("decimal", "[pktiod]\nmbufs = 01100\n[port p0]\ndevice = x\nrx_queues = 010\n"
+		 "ring_size = 0100\n") != 0)
+		fail_msg("leading zeros rejected: %s", err);
+	assert_int_equal(conf.mbufs, 1100);
+	assert_int_equal(conf.ports[0].nb_rxq, 10);
+	assert_int_equal(conf.ports[0].ring_size, 100);
+	expect_error("hex", "[port p0]\ndevice = x\nring_size = 0x100\n", 3,
+		     "ring_size: '0x100' is not a number");
+	expect_error("plus", "[port p0]\ndevice = x\nring_size = +100\n", 3, "not a number");
+}
+
+/* Two ports cannot drive one device (its name is what comes before the first ','). */
+static void
+test_config_same_device(void **state)
+{
+	(void)state;
+	expect_error("same_device",
+		     "[port a]\n"
+		     "device = net_ring0\n"
+		     "[port b]\n"
+		     "device = net_null0\n"
+		     "[port c]\n"
+		     "rx_queues = 2\n"
+		     "device = net_ring0,nodeaction=x\n", 7, "net_ring0 is already port a's");
+	expect_error("same_pci",
+		     "[port a]\ndevice = 0000:01:00.0\n[port b]\ndevice = 0000:01:00.0\n", 4,
+		     "already port a's");
+	if (load("distinct", "[port a]\ndevice = net_ring0\n[port b]\ndevice = net_ring01\n"
+		 "[port c]\ndevice = net_null0,size=64\n[port d]\ndevice = net_null1,size=64\n")
+	    != 0)
+		fail_msg("distinct devices rejected: %s", err);
+	assert_int_equal(conf.nb_ports, 4);
+}
+
+/* The main lcore polls no port: an eal key that leaves no other lcore is refused. */
+static void
+test_config_no_worker_lcore(void **state)
+{
+	static const char *const refused[] = {
+		"-l 0", "-l0 --no-huge", "-l 3", "-c 1", "-c 0x10", "--lcores 0@0",
+		"--lcores=(2)@(0-1)",
+	};
+	static const char *const accepted[] = {
+		"-l 0-1", "-l 1,3", "-l 5-4", "-c 3", "-c 0xA", "--lcores (0-1)@0",
+		"--lcores=0@0,1@1", "-l 0-1 --main-lcore 1",
+		"--no-huge -m 512",       /* no lcore option: EAL takes the CPUs, main.c checks */
+		"-l 0 -c 3",              /* two options: EAL refuses them itself */
+		"-l 0-x",                 /* not readable here: EAL says what is wrong */
+	};
+	char text[512];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(text, sizeof(text), "[pktiod]\n; lcores\neal = %s\n[port p0]\ndevice = x\n",
+			 refused[i]);
+		expect_error("no_worker", text, 3, "no worker lcore");
+	}
+	for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+		snprintf(text, sizeof(text), "[pktiod]\neal = %s\n[port p0]\ndevice = x\n",
+			 accepted[i]);
+		if (load("worker", text) != 0)
+			fail_msg("eal = %s rejected: %s", accepted[i], err);
+	}
+	/* a port's lcore must be one of the workers */
+	expect_error("port_lcore_main",
+		     "[pktiod]\neal = -l 1-2\n[port p0]\ndevice = x\nlcore = 2\n"
+		     "[port p1]\ndevice = y\nlcore = 1\n", 8, "1 is not a worker lcore");
+	expect_error("port_lcore_absent",
+		     "[pktiod]\neal = -c 0x7\n[port p0]\ndevice = x\nlcore = 3\n", 5,
+		     "3 is not a worker lcore");
+	expect_error("port_lcore_main_moved",
+		     "[pktiod]\neal = -l 0-2 --main-lcore 2\n[port p0]\ndevice = x\nlcore = 2\n",
+		     5, "2 is not a worker lcore");
+}
+
+/* Words EAL would not take as options were silently ignored. */
+static void
+test_config_eal_stray_word(void **state)
+{
+	(void)state;
+	expect_error("stray", "[port p0]\ndevice = x\n[pktiod]\neal = -l 0-1 no-pci\n", 4,
+		     "'no-pci' is not an EAL option");
+	expect_error("stray_after_flag",
+		     "[pktiod]\neal = -l 0-1 --no-huge 512\n[port p0]\ndevice = x\n", 2, "'512'");
+	expect_error("stray_dashes", "[pktiod]\neal = -l 0-1 -- -m 5\n[port p0]\ndevice = x\n",
+		     2, "'--'");
+	if (load("eal_ok", "[pktiod]\neal = -l 0-1 --no-huge -m 512 --no-shconf --file-prefix p "
+		 "--log-level=lib.eal:error --log-level pmd:info --huge-unlink=never -a 0000:01:00.0 "
+		 "--vdev net_null9 --in-memory\n[port p0]\ndevice = x\n") != 0)
+		fail_msg("EAL options rejected: %s", err);
+}
+
+static void
 test_config_missing_file(void **state)
 {
 	int rc;
@@ -427,6 +625,14 @@ main(void)
 		cmocka_unit_test(test_config_bad_ids),
 		cmocka_unit_test(test_config_bad_port_name),
 		cmocka_unit_test(test_config_missing_file),
+		cmocka_unit_test(test_config_access_defaults),
+		cmocka_unit_test(test_config_access_keys),
+		cmocka_unit_test(test_config_access_refused),
+		cmocka_unit_test(test_config_duplicate_key),
+		cmocka_unit_test(test_config_decimal_numbers),
+		cmocka_unit_test(test_config_same_device),
+		cmocka_unit_test(test_config_no_worker_lcore),
+		cmocka_unit_test(test_config_eal_stray_word),
 	};
 
 	return cmocka_run_group_tests(tests, dir_create, dir_remove);

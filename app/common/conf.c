@@ -186,9 +186,10 @@ conf_get_uint(struct conf_ctx *x, const char *sec, const char *key, uint32_t min
 
 	if (s == NULL)
 		return 0;
+	/* decimal only: "0100" is 100, not 64; no sign, no blank, no "0x" */
 	errno = 0;
-	n = strtoul(s, &end, 0);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || n < min || n > max)
+	n = strtoul(s, &end, 10);
+	if (errno != 0 || !isdigit((unsigned char)s[0]) || *end != '\0' || n < min || n > max)
 		return conf_error(x, sec, key, "%s: '%s' is not a number in %u..%u", key, s,
 				  min, max);
 	*v = n;
@@ -247,7 +248,7 @@ conf_keys(struct conf_ctx *x, const char *sec, const char *const *known,
 		if (!conf_listed(known, e[i].name))
 			rc = conf_error(x, sec, e[i].name, "unknown key '%s' in [%s]",
 					e[i].name, sec);
-		if (repeatable == NULL || conf_listed(repeatable, e[i].name))
+		if (repeatable != NULL && conf_listed(repeatable, e[i].name))
 			continue;
 		for (k = 0; rc == 0 && k < i; k++)
 			if (strcmp(e[k].name, e[i].name) == 0)
@@ -256,4 +257,197 @@ conf_keys(struct conf_ctx *x, const char *sec, const char *const *known,
 	}
 	free(e);
 	return rc;
+}
+
+/* ---- EAL arguments ---- */
+
+#define EAL_BLANKS " \t"
+
+/* Read a decimal lcore id at *p. @return it, or -1. */
+static int
+lcore_id(const char **p)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)**p))
+		return -1;
+	errno = 0;
+	v = strtoul(*p, &end, 10);
+	if (errno != 0 || v >= CONF_MAX_LCORE)
+		return -1;
+	*p = end;
+	return (int)v;
+}
+
+/* N or N-M (either order, as EAL) at *p into @p set (NULL: just skip it). @return 0 or -1. */
+static int
+lcore_range(const char **p, struct conf_lcores *set)
+{
+	int a = lcore_id(p), b = a, i;
+
+	if (a < 0)
+		return -1;
+	if (**p == '-') {
+		(*p)++;
+		b = lcore_id(p);
+		if (b < 0)
+			return -1;
+	}
+	for (i = a < b ? a : b; set != NULL && i <= (a < b ? b : a); i++)
+		set->set[i / 64] |= 1ull << (i % 64);
+	return 0;
+}
+
+/* A list of ranges "1,3-5" up to @p stop (a NUL or ')'). @return 0 or -1. */
+static int
+lcore_list(const char **p, char stop, struct conf_lcores *set)
+{
+	for (;;) {
+		if (lcore_range(p, set) < 0)
+			return -1;
+		if (**p != ',')
+			break;
+		(*p)++;
+	}
+	return **p == stop ? 0 : -1;
+}
+
+/* One set of an --lcores map: a range or a "(list)". */
+static int
+lcore_group(const char **p, struct conf_lcores *set)
+{
+	if (**p != '(')
+		return lcore_range(p, set);
+	(*p)++;
+	if (lcore_list(p, ')', set) < 0)
+		return -1;
+	(*p)++;
+	return 0;
+}
+
+/* --lcores: LCORES[@CPUS],... where each side is a range or a (list). */
+static int
+lcore_map(const char *p, struct conf_lcores *set)
+{
+	for (;;) {
+		if (lcore_group(&p, set) < 0)
+			return -1;
+		if (*p == '@' && (p++, lcore_group(&p, NULL) < 0))
+			return -1;
+		if (*p != ',')
+			break;
+		p++;
+	}
+	return *p == '\0' ? 0 : -1;
+}
+
+/* -c: a hexadecimal mask, lcore 0 its lowest bit. */
+static int
+lcore_mask(const char *p, struct conf_lcores *set)
+{
+	size_t n, i;
+	int d;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	n = strlen(p);
+	if (n == 0 || n > CONF_MAX_LCORE / 4)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)p[n - 1 - i]))
+			return -1;
+		d = isdigit((unsigned char)p[n - 1 - i]) ? p[n - 1 - i] - '0' :
+			tolower((unsigned char)p[n - 1 - i]) - 'a' + 10;
+		set->set[i / 16] |= (uint64_t)d << (i % 16 * 4);
+	}
+	return 0;
+}
+
+/* The value of option @p w (short "-x" or long "--name"): attached, after '=', or the next
+ * word. @return it, or NULL when @p w is not that option. */
+static const char *
+eal_value(char *w, const char *opt, char **save)
+{
+	size_t n = strlen(opt);
+
+	if (strncmp(w, opt, n) != 0)
+		return NULL;
+	if (w[n] == '\0')
+		return strtok_r(NULL, EAL_BLANKS, save);
+	if (opt[1] == '-')
+		return w[n] == '=' ? w + n + 1 : NULL;
+	return w + n;
+}
+
+unsigned int
+conf_eal_lcores(const char *eal, struct conf_lcores *lc)
+{
+	char words[CFG_VALUE_LEN], *w, *save;
+	const char *v, *main_lcore = NULL;
+	unsigned int nb_opts = 0, i;
+	int rc = 0;
+
+	memset(lc, 0, sizeof(*lc));
+	snprintf(words, sizeof(words), "%s", eal);
+	for (w = strtok_r(words, EAL_BLANKS, &save); w != NULL && rc == 0;
+	     w = strtok_r(NULL, EAL_BLANKS, &save)) {
+		if ((v = eal_value(w, "-l", &save)) != NULL)
+			nb_opts++, rc = lcore_list(&v, '\0', lc);
+		else if ((v = eal_value(w, "-c", &save)) != NULL)
+			nb_opts++, rc = lcore_mask(v, lc);
+		else if ((v = eal_value(w, "--lcores", &save)) != NULL)
+			nb_opts++, rc = lcore_map(v, lc);
+		else if ((v = eal_value(w, "--main-lcore", &save)) != NULL)
+			main_lcore = v;
+	}
+	if (rc < 0 || nb_opts != 1)
+		return 0;
+	for (i = 0; i < CONF_MAX_LCORE; i++)
+		if (conf_lcore_enabled(lc, i) && lc->count++ == 0)
+			lc->main_lcore = i;
+	if (main_lcore != NULL) {
+		i = lcore_id(&main_lcore);
+		if (*main_lcore != '\0' || i >= CONF_MAX_LCORE || !conf_lcore_enabled(lc, i))
+			return 0;
+		lc->main_lcore = i;
+	}
+	return lc->count;
+}
+
+bool
+conf_lcore_enabled(const struct conf_lcores *lc, unsigned int id)
+{
+	return id < CONF_MAX_LCORE && (lc->set[id / 64] >> (id % 64) & 1) != 0;
+}
+
+/* EAL's options that take no value (DPDK 22.11), and those whose value is optional
+ * (given only as --opt=value). */
+static const char *const eal_flags[] = {
+	"help", "version", "no-pci", "no-huge", "no-shconf", "no-hpet", "in-memory",
+	"legacy-mem", "single-file-segments", "match-allocations", "create-uio-dev",
+	"vmware-tsc-map", "telemetry", "no-telemetry", "huge-unlink", "syslog", NULL
+};
+
+bool
+conf_eal_stray(const char *eal, char *word, size_t len)
+{
+	char words[CFG_VALUE_LEN], *w, *save;
+	bool value = false;
+
+	snprintf(words, sizeof(words), "%s", eal);
+	for (w = strtok_r(words, EAL_BLANKS, &save); w != NULL;
+	     w = strtok_r(NULL, EAL_BLANKS, &save)) {
+		if (value) {
+			value = false;
+		} else if (w[0] != '-' || w[1] == '\0' || strcmp(w, "--") == 0) {
+			snprintf(word, len, "%s", w);
+			return true;
+		} else if (w[1] == '-') {
+			value = strchr(w, '=') == NULL && !conf_listed(eal_flags, w + 2);
+		} else {
+			value = w[2] == '\0' && w[1] != 'h' && w[1] != 'v';
+		}
+	}
+	return false;
 }

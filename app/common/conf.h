@@ -70,7 +70,10 @@ int conf_syntax(const char *path, char *err, size_t errlen);
  */
 int conf_open(struct conf_ctx *x, const char *path, char *err, size_t errlen);
 
-/** Unsigned integer in [@p min, @p max]; an absent key keeps *@p v. @return 0 or -EINVAL. */
+/**
+ * Unsigned decimal integer in [@p min, @p max] (no sign, no "0x", a leading 0 is not octal);
+ * an absent key keeps *@p v. @return 0 or -EINVAL.
+ */
 int conf_get_uint(struct conf_ctx *x, const char *sec, const char *key, uint32_t min,
 		  uint32_t max, uint32_t *v);
 
@@ -81,11 +84,42 @@ int conf_get_bool(struct conf_ctx *x, const char *sec, const char *key, bool *v)
 int conf_get_str(struct conf_ctx *x, const char *sec, const char *key, char *dst, size_t len);
 
 /**
- * Every key of [@p sec] is in the NULL-terminated @p known; unless @p repeatable is NULL,
- * only the keys listed in it may be given twice.
+ * Every key of [@p sec] is in the NULL-terminated @p known, and none is given twice except
+ * those listed in the NULL-terminated @p repeatable (NULL: none may be).
  * @return 0; -EINVAL; -ENOMEM.
  */
 int conf_keys(struct conf_ctx *x, const char *sec, const char *const *known,
 	      const char *const *repeatable);
+
+/** Highest lcore id + 1 that conf_eal_lcores() records. */
+#define CONF_MAX_LCORE 1024
+
+/** The lcores EAL arguments enable, as their -l, -c, --lcores and --main-lcore say. */
+struct conf_lcores {
+	uint64_t set[CONF_MAX_LCORE / 64]; /**< one bit per enabled lcore */
+	unsigned int count;                /**< enabled lcores */
+	unsigned int main_lcore;           /**< --main-lcore, else the lowest enabled */
+};
+
+/**
+ * Read which lcores the blank-separated EAL arguments @p eal enable: an -l list (1,3-5),
+ * a -c hex mask or an --lcores map ((0-1)@0,2@1), and --main-lcore.
+ * @return the number of lcores, @p lc filled; 0 when the arguments do not tell (none of
+ * these options, several of them, a value this reader cannot follow, a main lcore outside
+ * the set): EAL then decides (every CPU of the affinity, or a refusal).
+ */
+unsigned int conf_eal_lcores(const char *eal, struct conf_lcores *lc);
+
+/** Does @p lc enable lcore @p id? */
+bool conf_lcore_enabled(const struct conf_lcores *lc, unsigned int id);
+
+/**
+ * The first of the blank-separated EAL arguments @p eal that EAL would take as neither an
+ * option nor an option's value (EAL's getopt stops there and the word is silently unused),
+ * or a "--" (which would end the options, also those the app appends), copied into @p word.
+ * An option this function does not know is taken to have a value.
+ * @return true if there is such a word.
+ */
+bool conf_eal_stray(const char *eal, char *word, size_t len);
 
 #endif /* PKTIO_APP_CONF_H */

@@ -7,7 +7,9 @@
  * app/common/conf.h (syntax pass, "file:line: problem" messages, typed getters).
  */
 
+#include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,8 +84,32 @@ conf_port(struct conf_ctx *x, const char *sec, struct pktiod_port_conf *p)
 	return rc;
 }
 
+/* The device name of a device string: up to its first ','. */
+static size_t
+device_name_len(const char *dev)
+{
+	return strcspn(dev, ",");
+}
+
+/* The new port (c->ports[c->nb_ports], section @p sec) must not reuse a device. */
+static int
+same_device(struct conf_ctx *x, const struct pktiod_conf *c, const char *sec)
+{
+	const struct pktiod_port_conf *p = &c->ports[c->nb_ports];
+	size_t n = device_name_len(p->device);
+	unsigned int j;
+
+	for (j = 0; j < c->nb_ports; j++)
+		if (device_name_len(c->ports[j].device) == n &&
+		    strncmp(c->ports[j].device, p->device, n) == 0)
+			return conf_error(x, sec, "device", "device %.*s is already port %s's",
+					  (int)n, p->device, c->ports[j].name);
+	return 0;
+}
+
 static const char *const main_keys[] = {
-	"socket", "eal", "mbufs", "idle_spins", "idle_sleep_us", NULL
+	"socket", "eal", "mbufs", "idle_spins", "idle_sleep_us", "socket_mode", "socket_group",
+	"max_conns_per_uid", "max_clients_per_uid", "hello_timeout_ms", NULL
 };
 static const char *const port_keys[] = {
 	"device", "rx_queues", "tx_queues", "ring_size", "max_frame", "rx_desc", "lcore",
@@ -94,6 +120,7 @@ static int
 conf_sections(struct conf_ctx *x, struct pktiod_conf *c)
 {
 	int i, j, n = rte_cfgfile_num_sections(x->cfg, NULL, 0);
+	unsigned int main_seen = 0;
 	int rc = 0;
 
 	for (i = 0; i < n && rc == 0; i++) {
@@ -102,7 +129,10 @@ conf_sections(struct conf_ctx *x, struct pktiod_conf *c)
 		if (rte_cfgfile_section_entries_by_index(x->cfg, i, sec, NULL, 0) < 0)
 			return -EINVAL;
 		if (strcmp(sec, "pktiod") == 0) {
-			rc = conf_keys(x, sec, main_keys, NULL);
+			/* rte_cfgfile keeps both, and lookups only see the first */
+			rc = main_seen++ > 0 ?
+				conf_error_nth(x, sec, 1, NULL, 0, "[%s] defined twice", sec) :
+				conf_keys(x, sec, main_keys, NULL);
 			continue;
 		}
 		if (strncmp(sec, PORT_PREFIX, strlen(PORT_PREFIX)) != 0) {
@@ -121,9 +151,103 @@ conf_sections(struct conf_ctx *x, struct pktiod_conf *c)
 			if (strcmp(c->ports[j].name, c->ports[c->nb_ports].name) == 0)
 				rc = conf_error(x, sec, NULL, "port %s defined twice",
 						c->ports[j].name);
+		rc = rc ?: same_device(x, c, sec);
 		c->nb_ports++;
 	}
 	return rc;
+}
+
+/* socket_mode: permission bits, always octal ("660" is 0660). */
+static int
+get_mode(struct conf_ctx *x, const char *key, uint32_t *mode)
+{
+	const char *s = rte_cfgfile_get_entry(x->cfg, "pktiod", key);
+	unsigned long v;
+	char *end;
+
+	if (s == NULL)
+		return 0;
+	errno = 0;
+	v = strtoul(s, &end, 8);
+	if (errno != 0 || s[0] < '0' || s[0] > '7' || *end != '\0' || v > 0777)
+		return conf_error(x, "pktiod", key, "%s: '%s' is not octal permission bits "
+				  "(0000..0777)", key, s);
+	*mode = v;
+	return 0;
+}
+
+/* socket_group: a group name, or a number (which needs no entry in the group database). */
+static int
+get_group(struct conf_ctx *x, const char *key, struct pktiod_conf *c)
+{
+	const struct group *g;
+	unsigned long v;
+	char *end;
+	int rc = conf_get_str(x, "pktiod", key, c->socket_group, sizeof(c->socket_group));
+
+	if (rc < 0 || c->socket_group[0] == '\0')
+		return rc;
+	if (isdigit((unsigned char)c->socket_group[0])) {
+		errno = 0;
+		v = strtoul(c->socket_group, &end, 10);
+		if (errno != 0 || *end != '\0' || v >= UINT32_MAX)
+			return conf_error(x, "pktiod", key, "%s: '%s' is not a group id", key,
+					  c->socket_group);
+		c->socket_gid = v;
+		return 0;
+	}
+	g = getgrnam(c->socket_group);
+	if (g == NULL)
+		return conf_error(x, "pktiod", key, "%s: no group '%s'", key, c->socket_group);
+	c->socket_gid = g->gr_gid;
+	return 0;
+}
+
+/* Who may reach the control socket, and how much of pktiod one uid may hold. */
+static int
+conf_access(struct conf_ctx *x, struct pktiod_conf *c)
+{
+	int rc = get_mode(x, "socket_mode", &c->socket_mode);
+
+	rc = rc ?: get_group(x, "socket_group", c);
+	rc = rc ?: conf_get_uint(x, "pktiod", "max_conns_per_uid", 1, 65536,
+				 &c->max_conns_per_uid);
+	rc = rc ?: conf_get_uint(x, "pktiod", "max_clients_per_uid", 1, 65536,
+				 &c->max_clients_per_uid);
+	rc = rc ?: conf_get_uint(x, "pktiod", "hello_timeout_ms", 10, 600000,
+				 &c->hello_timeout_ms);
+	return rc;
+}
+
+/*
+ * The main lcore runs the control plane only: the eal key must leave a worker lcore, and a
+ * port's lcore must be one. When the arguments do not say, EAL decides and main.c checks.
+ */
+static int
+conf_lcores(struct conf_ctx *x, const struct pktiod_conf *c)
+{
+	struct conf_lcores lc;
+	const struct pktiod_port_conf *p;
+	char word[CFG_VALUE_LEN];
+	unsigned int i;
+
+	if (conf_eal_stray(c->eal, word, sizeof(word)))
+		return conf_error(x, "pktiod", "eal", "eal: '%s' is not an EAL option (EAL "
+				  "would ignore it and what follows)", word);
+	if (conf_eal_lcores(c->eal, &lc) == 0)
+		return 0;
+	if (lc.count < 2)
+		return conf_error(x, "pktiod", "eal", "eal: no worker lcore (lcore %u is the "
+				  "main lcore, it runs no port): give EAL two, e.g. -l 0-1",
+				  lc.main_lcore);
+	for (i = 0; i < c->nb_ports; i++) {
+		p = &c->ports[i];
+		if (p->lcore >= 0 && (!conf_lcore_enabled(&lc, p->lcore) ||
+				      (unsigned int)p->lcore == lc.main_lcore))
+			return conf_error(x, p->section, "lcore", "lcore: %d is not a worker "
+					  "lcore of eal '%s'", p->lcore, c->eal);
+	}
+	return 0;
 }
 
 int
@@ -138,6 +262,11 @@ pktiod_conf_load(struct pktiod_conf *c, const char *path, char *err, size_t errl
 	c->mbufs = 8191;
 	c->idle_spins = 2000;
 	c->idle_sleep_us = 100;
+	c->socket_mode = 0660;
+	c->socket_gid = -1;
+	c->max_conns_per_uid = 64;
+	c->max_clients_per_uid = 64;
+	c->hello_timeout_ms = 2000;
 	rc = conf_open(&x, path, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -147,6 +276,8 @@ pktiod_conf_load(struct pktiod_conf *c, const char *path, char *err, size_t errl
 	rc = rc ?: conf_get_uint(&x, "pktiod", "mbufs", 1023, 1u << 20, &c->mbufs);
 	rc = rc ?: conf_get_uint(&x, "pktiod", "idle_spins", 0, 1u << 30, &c->idle_spins);
 	rc = rc ?: conf_get_uint(&x, "pktiod", "idle_sleep_us", 0, 100000, &c->idle_sleep_us);
+	rc = rc ?: conf_access(&x, c);
+	rc = rc ?: conf_lcores(&x, c);
 	if (rc == 0 && c->nb_ports == 0)
 		rc = -EINVAL, snprintf(err, errlen, "%s:0: no [port NAME] section", path);
 	rte_cfgfile_close(x.cfg);
