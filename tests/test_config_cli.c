@@ -132,6 +132,85 @@ test_config_cli_bad_device(void **state)
 	assert_non_null(strstr(out, "pktiod"));
 }
 
+/* --notify-fd takes a decimal fd that is open; anything else is a usage error. */
+static void
+test_config_cli_notify_fd_strict(void **state)
+{
+	static const char *const bad[] = { "abc", "3x", "-1", "", "99999999999", "1000" };
+	char conf[256], out[4096];
+	unsigned int i;
+	FILE *f;
+
+	(void)state;
+	snprintf(conf, sizeof(conf), "%s/notify.conf", test_dir());
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	fputs("[port a]\ndevice = net_null0\n", f);
+	fclose(f);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[] = { (char *)test_bin("app/pktiod/pktiod"), "-f", conf, "--check",
+				 "--notify-fd", (char *)bad[i], NULL };
+
+		assert_int_equal(test_run_capture(argv, out, sizeof(out), 30000), 2);
+		assert_non_null(strstr(out, "--notify-fd"));
+		assert_non_null(strstr(out, "usage:"));
+	}
+}
+
+/* What --check used to pass and pktiod then tripped over (or silently ignored). */
+static void
+test_config_cli_check_refuses(void **state)
+{
+	(void)state;
+	/* no worker lcore: pktiod spun for ever placing ports, signals blocked */
+	expect_refused("[pktiod]\neal = -l 0 --no-huge\n[port a]\ndevice = net_null0\n",
+		       "cli.conf:2:", "no worker lcore");
+	expect_refused("[pktiod]\neal = -c 0x1\n[port a]\ndevice = net_null0\n",
+		       "cli.conf:2:", "no worker lcore");
+	/* two ports on one device */
+	expect_refused("[port a]\ndevice = net_ring0\n[port b]\ndevice = net_ring0,x=1\n",
+		       "cli.conf:4:", "already port a's");
+	/* a repeated key kept its first value */
+	expect_refused("[port a]\ndevice = net_null0\nring_size = 64\nring_size = 128\n",
+		       "cli.conf:4:", "given twice");
+	/* a word EAL ignores */
+	expect_refused("[pktiod]\neal = -l 0-1 no-huge\n[port a]\ndevice = net_null0\n",
+		       "cli.conf:2:", "'no-huge'");
+	/* a group that does not exist */
+	expect_refused("[pktiod]\nsocket_group = pktio-no-such-group\n[port a]\ndevice = x\n",
+		       "cli.conf:2:", "no group");
+}
+
+/* The eal key cannot tell EAL's lcores (none given), the command line can: refused after
+ * EAL init, with a message, not a spin; a stray EAL word is named. */
+static void
+test_config_cli_runtime_eal_refused(void **state)
+{
+	char conf[256], out[8192], text[512];
+	char *argv[] = { (char *)test_bin("app/pktiod/pktiod"), "-f", conf, "--", "-l", "0",
+			 NULL };
+	char *argv2[] = { (char *)test_bin("app/pktiod/pktiod"), "-f", conf, "--", "-l", "0-1",
+			  "stray", NULL };
+	FILE *f;
+
+	(void)state;
+	snprintf(conf, sizeof(conf), "%s/rt.conf", test_dir());
+	snprintf(text, sizeof(text),
+		 "[pktiod]\nsocket = %s/rt.sock\n"
+		 "eal = --no-huge -m 128 --no-shconf --file-prefix pktio-cli-rt-%d\n"
+		 "[port a]\ndevice = net_null0\n", test_dir(), (int)getpid());
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(test_run_capture(argv, out, sizeof(out), 30000), 1);
+	print_message("%s", out);
+	assert_non_null(strstr(out, "needs a worker lcore"));
+	assert_int_equal(test_run_capture(argv2, out, sizeof(out), 30000), 1);
+	print_message("%s", out);
+	assert_non_null(strstr(out, "'stray' is not an option"));
+}
+
 int
 main(void)
 {
@@ -142,6 +221,9 @@ main(void)
 		cmocka_unit_test(test_config_cli_shipped_configs),
 		cmocka_unit_test(test_config_cli_missing_file),
 		cmocka_unit_test(test_config_cli_bad_device),
+		cmocka_unit_test(test_config_cli_notify_fd_strict),
+		cmocka_unit_test(test_config_cli_check_refuses),
+		cmocka_unit_test(test_config_cli_runtime_eal_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
