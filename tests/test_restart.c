@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/vfs.h>
@@ -80,10 +81,12 @@ inst_conf(struct inst *in, const char *name, const char *eal)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* Start pktiod on @p in, SIGTERM blocked from before exec if @p term_blocked (then a
- * SIGTERM sent at once is pending through the whole start). @return the READY pipe. */
+#define SPAWN_TERM_BLOCKED 1 /* SIGTERM blocked from before exec: one sent at once is pending */
+#define SPAWN_LOW_NOFILE   2 /* soft RLIMIT_NOFILE lowered to 256 */
+
+/* Start pktiod on @p in with SPAWN_* @p flags. @return the READY pipe. */
 static int
-inst_spawn(struct inst *in, bool term_blocked)
+inst_spawn(struct inst *in, unsigned int flags)
 {
 	int pipefd[2], log;
 	sigset_t set, old;
@@ -99,8 +102,14 @@ inst_spawn(struct inst *in, bool term_blocked)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	assert_true(in->pid >= 0);
 	if (in->pid == 0) {
-		if (!term_blocked)
+		struct rlimit rl;
+
+		if (!(flags & SPAWN_TERM_BLOCKED))
 			sigprocmask(SIG_SETMASK, &old, NULL);
+		if ((flags & SPAWN_LOW_NOFILE) && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+			rl.rlim_cur = 256;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
 		log = open(in->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		dup2(log, 1);
 		dup2(log, 2);
@@ -360,7 +369,7 @@ test_restart_lock_and_live_socket(void **state)
 	close(lsn);
 
 	/* now a stale socket file: replaced */
-	inst_ready(&in, inst_spawn(&in, false));
+	inst_ready(&in, inst_spawn(&in, 0));
 	inst_stopped(&in, SIGTERM);
 }
 
@@ -377,7 +386,7 @@ test_restart_sigterm_at_start(void **state)
 		 (int)getpid());
 	snprintf(rundir, sizeof(rundir), "/var/run/dpdk/pktio-term-%d", (int)getpid());
 	inst_conf(&in, "term", eal);
-	fd = inst_spawn(&in, true);
+	fd = inst_spawn(&in, SPAWN_TERM_BLOCKED);
 	kill(in.pid, SIGTERM);
 	inst_stopped(&in, 0);
 	close(fd);
@@ -385,7 +394,7 @@ test_restart_sigterm_at_start(void **state)
 	assert_true(log_has(in.log, "signalled during start-up"));
 	if (getuid() == 0)
 		assert_int_equal(access(rundir, F_OK), -1);
-	inst_ready(&in, inst_spawn(&in, false));
+	inst_ready(&in, inst_spawn(&in, 0));
 	inst_stopped(&in, SIGTERM);
 }
 
@@ -427,7 +436,7 @@ test_restart_sigterm_during_start(void **state)
 		 (int)getpid());
 	snprintf(rundir, sizeof(rundir), "/var/run/dpdk/pktio-term2-%d", (int)getpid());
 	inst_conf(&in, "term2", eal);
-	fd = inst_spawn(&in, false);
+	fd = inst_spawn(&in, 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* no event says "signals blocked": look at the mask until it is (a few ms) */
 	do {
@@ -452,9 +461,9 @@ test_restart_default_prefix(void **state)
 
 	(void)state;
 	inst_conf(&a, "prefix-a", eal);
-	inst_ready(&a, inst_spawn(&a, false));
+	inst_ready(&a, inst_spawn(&a, 0));
 	inst_conf(&b, "prefix-b", eal);
-	inst_ready(&b, inst_spawn(&b, false));
+	inst_ready(&b, inst_spawn(&b, 0));
 	log_rundir(a.log, p1, r1, sizeof(r1));
 	log_rundir(b.log, p2, r2, sizeof(r2));
 	print_message("%s %s\n", r1, r2);
@@ -467,6 +476,46 @@ test_restart_default_prefix(void **state)
 	assert_int_equal(access(r2, F_OK), 0);
 	inst_stopped(&b, SIGTERM);
 	assert_int_equal(access(r2, F_OK), -1);
+}
+
+/* The soft limit on open files of @p pid. */
+static unsigned long long
+soft_nofile(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long long n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Max open files %llu", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* pktiod raises its soft fd limit to the hard one: every client holds descriptors. */
+static void
+test_restart_nofile_raised(void **state)
+{
+	struct rlimit rl;
+	struct inst in;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_max <= 256) {
+		print_message("skipped: the hard fd limit is %llu\n",
+			      (unsigned long long)rl.rlim_max);
+		skip();
+	}
+	inst_conf(&in, "nofile", "-l 0-1 --no-huge -m 128 --no-shconf --log-level=lib.eal:error");
+	inst_ready(&in, inst_spawn(&in, SPAWN_LOW_NOFILE));
+	assert_true(soft_nofile(in.pid) > 256);
+	if (rl.rlim_max != RLIM_INFINITY)
+		assert_int_equal(soft_nofile(in.pid), rl.rlim_max);
+	inst_stopped(&in, SIGTERM);
 }
 
 /* Free 2 MiB hugepages on a mounted hugetlbfs, or 0. */
@@ -521,7 +570,7 @@ test_restart_hugepages_released(void **state)
 		skip();
 	}
 	inst_conf(&in, "huge", "-l 0-1 -m 64 --log-level=lib.eal:error");
-	inst_ready(&in, inst_spawn(&in, false));
+	inst_ready(&in, inst_spawn(&in, 0));
 	log_rundir(in.log, prefix, rundir, sizeof(rundir));
 	assert_true(hugepages_free() < free_pages); /* EAL does use hugepages */
 	loopback_on(in.sock);
@@ -541,6 +590,7 @@ main(void)
 		cmocka_unit_test(test_restart_sigterm_during_start),
 		cmocka_unit_test(test_restart_default_prefix),
 		cmocka_unit_test(test_restart_hugepages_released),
+		cmocka_unit_test(test_restart_nofile_raised),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

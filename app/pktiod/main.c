@@ -313,17 +313,29 @@ socket_claim(const char *sock)
 	return rc;
 }
 
-/* Clients and workers each hold fds: allow what the hard limit allows. */
+/* Clients and workers each hold fds: allow what the hard limit allows (an unlimited hard
+ * limit still stops at the kernel's fs.nr_open). */
 static void
 nofile_raise(void)
 {
+	unsigned long nr_open = 1048576;
 	struct rlimit rl;
+	FILE *f;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			fprintf(stderr, "pktiod: RLIMIT_NOFILE: %s\n", strerror(errno));
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (rl.rlim_max == RLIM_INFINITY) {
+		f = fopen("/proc/sys/fs/nr_open", "r");
+		if (f != NULL) {
+			if (fscanf(f, "%lu", &nr_open) != 1)
+				nr_open = 1048576;
+			fclose(f);
+		}
+		rl.rlim_cur = nr_open;
 	}
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		fprintf(stderr, "pktiod: RLIMIT_NOFILE: %s\n", strerror(errno));
 }
 
 /*
