@@ -553,6 +553,144 @@ test_api_writev_validates(void **state)
 	pktio_port_close(w);
 }
 
+/* readv/writev take a count as readv(2) does: <= 0 is EINVAL, on any handle. */
+static void
+test_api_iovcnt_bounded(void **state)
+{
+	struct pktio_port *r = open_port(rname, PKTIO_F_NONBLOCK), *w = open_port(wname, PKTIO_F_TXONLY);
+	struct pktio_port *b = open_port(rname, 0);
+	uint8_t buf[2][sizeof(struct pktio_hdr) + FRAME];
+	struct iovec iov[2] = {
+		{ .iov_base = buf[0], .iov_len = sizeof(buf[0]) },
+		{ .iov_base = buf[1], .iov_len = sizeof(buf[1]) },
+	};
+	struct pktio_stats st;
+
+	(void)state;
+	pktio_hdr_set((void *)buf[0], FRAME, 0);
+	frame(buf[0] + sizeof(struct pktio_hdr), FRAME, 1, 0);
+	assert_int_equal(pktio_readv(r, iov, -1), -EINVAL);
+	assert_int_equal(pktio_readv(r, iov, 0), -EINVAL);
+	assert_int_equal(pktio_readv(r, iov, -0x7fffffff - 1), -EINVAL);
+	assert_int_equal(pktio_writev(w, iov, 0), -EINVAL);
+	assert_int_equal(pktio_writev(w, iov, -1), -EINVAL);
+	assert_int_equal(pktio_stats_get(w, &st), 0);
+	assert_int_equal(st.tx_packets, 0);
+	/* a blocking handle: 0 would sleep for a packet it has no room for */
+	assert_int_equal(pktio_readv(b, iov, 0), -EINVAL);
+	assert_int_equal(pktio_readv(b, iov, -1), -EINVAL);
+	pktio_port_close(b);
+	pktio_port_close(w);
+	pktio_port_close(r);
+}
+
+/* Ids the caller does not hold are refused by tx_submit, with nothing sent. */
+static void
+test_api_tx_submit_stale_ids(void **state)
+{
+	struct pktio_port *w = open_port(wname, PKTIO_F_TXONLY);
+	static struct pktio_pkt all[8192];
+	struct pktio_pkt a, pk[2], forged;
+	struct pktio_stats st;
+	int i, n;
+
+	(void)state;
+	assert_int_equal(pktio_tx_reserve(w, pk, 2), 2);
+	a = pk[0];
+	/* given back unsent: a is the library's again */
+	assert_int_equal(pktio_tx_submit(w, &a, 1), 0);
+	assert_int_equal(pktio_tx_submit(w, &a, 1), -EINVAL);  /* given back twice */
+	frame(a.data, FRAME, 1, 0);
+	a.len = FRAME;
+	assert_int_equal(pktio_tx_submit(w, &a, 1), -EINVAL);  /* stale */
+	/* one id twice in a batch: refused as a whole, and still the caller's */
+	pk[0] = pk[1];
+	assert_int_equal(pktio_tx_submit(w, pk, 2), -EINVAL);
+	/* forged ids, next to a good one that must not be sent either */
+	forged = pk[1];
+	forged.id = UINT32_MAX;
+	frame(pk[1].data, FRAME, 1, 1);
+	pk[1].len = FRAME;
+	pk[0] = forged;
+	assert_int_equal(pktio_tx_submit(w, &pk[0], 2), -EINVAL);
+	forged.id = pk[1].id + 100000;
+	assert_int_equal(pktio_tx_submit(w, &forged, 1), -EINVAL);
+	assert_int_equal(pktio_stats_get(w, &st), 0);
+	assert_int_equal(st.tx_packets, 0);
+	/* the refused batches left pk[1] reserved: it goes */
+	assert_int_equal(pktio_tx_submit(w, &pk[1], 1), 1);
+	assert_int_equal(pktio_tx_submit(w, &pk[1], 1), -EINVAL); /* submitted already */
+	assert_int_equal(pktio_stats_get(w, &st), 0);
+	assert_int_equal(st.tx_packets, 1);
+	/* the free stack is intact: every buffer reserved at once is a different one */
+	n = pktio_tx_reserve(w, all, 8192);
+	assert_true(n > 1);
+	for (i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			assert_int_not_equal(all[i].id, all[j].id);
+	assert_int_equal(pktio_tx_submit(w, all, n), 0);
+	pktio_port_close(w);
+}
+
+/* Take one of our frames, zero-copy (strays are released). */
+static struct pktio_pkt
+take_ours(struct pktio_port *r)
+{
+	struct pktio_pkt pkt;
+
+	for (;;) {
+		int n = pktio_rx_burst(r, &pkt, 1);
+
+		assert_true(n >= 0);
+		if (n == 0) {
+			assert_int_equal(pktio_wait(r, WAIT_MS), 1);
+			continue;
+		}
+		if (ours(pkt.data, pkt.len))
+			return pkt;
+		pktio_rx_release(r, &pkt, 1);
+	}
+}
+
+/* Ids the caller does not hold are ignored by rx_release: released twice, forged, or
+ * naming buffers that hold frames not read yet. Every frame still arrives, once. */
+static void
+test_api_rx_release_stale_ids(void **state)
+{
+	struct pktio_port *r = open_port(rname, PKTIO_F_NONBLOCK), *w = open_port(wname, PKTIO_F_TXONLY);
+	struct pktio_pkt p, bad[4];
+	uint8_t buf[256];
+	int i;
+
+	(void)state;
+	send_frames(w, 1, FRAME, 0);
+	p = take_ours(r);
+	/* the next two frames land in the buffers after p's (the order of a frame ring) */
+	send_frames(w, 2, FRAME, 1);
+	assert_true(poll_fd(pktio_port_fd(r), WAIT_MS) & POLLIN);
+	for (i = 0; i < 4; i++)
+		bad[i] = p;
+	bad[0].id = p.id + 1;
+	bad[1].id = p.id + 2;
+	bad[2].id = UINT32_MAX;
+	bad[3].id = p.id ^ 0x8000u;
+	pktio_rx_release(r, bad, 4);
+	assert_int_equal(test_frame_seq(p.data, NULL), 0); /* still ours to read */
+	pktio_rx_release(r, &p, 1);
+	pktio_rx_release(r, &p, 1);
+	for (i = 1; i <= 2; i++) {
+		assert_int_equal(read_ours(r, buf, sizeof(buf), NULL), FRAME);
+		assert_int_equal(test_frame_seq(buf, NULL), i);
+	}
+	assert_int_equal(pktio_read(r, buf, sizeof(buf), NULL), -EAGAIN);
+	/* and the handle goes on */
+	send_frames(w, 1, FRAME, 3);
+	assert_int_equal(read_ours(r, buf, sizeof(buf), NULL), FRAME);
+	assert_int_equal(test_frame_seq(buf, NULL), 3);
+	assert_int_equal(pktio_port_close(w), 0);
+	assert_int_equal(pktio_port_close(r), 0);
+}
+
 /* Zero-copy both ways, more bytes than the ring holds, released in reverse order. */
 static void
 test_afpacket_zero_copy_blocks_recycle(void **state)
@@ -640,6 +778,32 @@ test_afpacket_hold_and_release_any_order(void **state)
 	assert_int_equal(pktio_rx_burst(r, &pkt, 1), 1);
 	assert_int_equal(test_frame_seq(pkt.data, NULL), 99);
 	pktio_rx_release(r, &pkt, 1);
+	pktio_port_close(w);
+	pktio_port_close(r);
+}
+
+/* A forged id naming a held packet's block (or the frame after it) does not give the block
+ * back under it: the fd keeps reporting the held packet's block as the user's. */
+static void
+test_afpacket_forged_release_keeps_block(void **state)
+{
+	struct pktio_port *r = open_port(rname, PKTIO_F_NONBLOCK), *w = open_port(wname, 0);
+	struct pktio_pkt p, forged;
+	int fd = pktio_port_fd(r);
+
+	(void)state;
+	send_frames(w, 1, FRAME, 0);
+	p = take_ours(r);
+	assert_true(poll_fd(fd, 0) & POLLIN); /* a held packet keeps its block user-owned */
+	forged = p;
+	forged.id = p.id + 1;
+	pktio_rx_release(r, &forged, 1);
+	forged.id = p.id + 2;
+	pktio_rx_release(r, &forged, 1);
+	assert_true(poll_fd(fd, 0) & POLLIN);
+	assert_int_equal(test_frame_seq(p.data, NULL), 0);
+	pktio_rx_release(r, &p, 1);
+	assert_int_equal(poll_fd(fd, 0), 0);
 	pktio_port_close(w);
 	pktio_port_close(r);
 }
@@ -869,6 +1033,9 @@ static const struct CMUnitTest api_tests[] = {
 	cmocka_unit_test(test_api_readv_writev_layout),
 	cmocka_unit_test(test_api_readv_truncates),
 	cmocka_unit_test(test_api_writev_validates),
+	cmocka_unit_test(test_api_iovcnt_bounded),
+	cmocka_unit_test(test_api_tx_submit_stale_ids),
+	cmocka_unit_test(test_api_rx_release_stale_ids),
 };
 
 /* What only the afpacket driver has (the shm driver's own are in test_modes, test_robust). */
@@ -876,6 +1043,7 @@ static const struct CMUnitTest afpacket_tests[] = {
 	cmocka_unit_test(test_afpacket_open_errors),
 	cmocka_unit_test(test_afpacket_zero_copy_blocks_recycle),
 	cmocka_unit_test(test_afpacket_hold_and_release_any_order),
+	cmocka_unit_test(test_afpacket_forged_release_keeps_block),
 	cmocka_unit_test(test_afpacket_vlan_tag_kept),
 	cmocka_unit_test(test_afpacket_own_sends_not_received),
 	cmocka_unit_test(test_afpacket_txonly_receives_nothing),

@@ -50,6 +50,11 @@
  * PKTIO_F_BUSYPOLL: wait_rx spins on the ring instead of sleeping in poll(). No other data
  * call makes a system call but the sendmmsg() of tx_submit (and a link check every
  * AFP_LINK_CHECK empty polls).
+ *
+ * Buffer ids are checked against what the user holds (rx_out[] bits, out[], tx_own[]): a
+ * stale, forged or repeated id cannot give a block or frame back to the kernel early nor
+ * put a tx buffer on the free stack twice. pktio_tx_submit() refuses it, rx_release
+ * ignores it.
  */
 
 #include <arpa/inet.h>
@@ -234,6 +239,8 @@ rx_burst_v3(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 		}
 		pkt_set(p, &pkts[got], (char *)h + h->tp_mac, h->tp_snaplen, h->tp_len,
 			h->tp_status, h->hv1.tp_vlan_tpid, (uint16_t)h->hv1.tp_vlan_tci);
+		/* idx < num_pkts < AFP_BLOCK_PKTS: the kernel's counts are trusted */
+		s->rx_out[s->walk][s->idx / 64] |= 1ull << (s->idx % 64);
 		pkts[got].id = s->walk << AFP_ID_SHIFT | s->idx++;
 		pkts[got].hash = h->hv1.tp_rxhash; /* TP_FT_REQ_FILL_RXHASH: skb_get_hash() */
 		pkts[got++].tstamp = (uint64_t)h->tp_sec * 1000000000u + h->tp_nsec;
@@ -300,19 +307,35 @@ afp_rx_burst(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 	return got;
 }
 
+/* TPACKET_V3: is packet @p id handed out and not released? Then it is released now. */
+static inline bool
+pkt_unmark(struct afp_port *s, uint32_t id)
+{
+	uint32_t b = id >> AFP_ID_SHIFT, k = id & ((1u << AFP_ID_SHIFT) - 1);
+	uint64_t bit = 1ull << (k % 64);
+
+	if (b >= AFP_NB_BLOCKS || k >= AFP_BLOCK_PKTS || !(s->rx_out[b][k / 64] & bit))
+		return false;
+	s->rx_out[b][k / 64] &= ~bit;
+	return true;
+}
+
 static void
 afp_rx_release(struct pktio_port *p, const struct pktio_pkt *pkts, unsigned int n)
 {
 	struct afp_port *s = afp(p);
 	unsigned int i;
 
-	if (s->out != NULL) {
-		for (i = 0; i < n; i++)
-			frame_give(s, pkts[i].id & (s->nb_frames - 1));
-		return;
+	for (i = 0; i < n; i++) {
+		uint32_t id = pkts[i].id;
+
+		if (s->out != NULL && id < s->nb_frames && s->out[id])
+			frame_give(s, id);
+		else if (s->out == NULL && pkt_unmark(s, id))
+			pkt_put(s, id >> AFP_ID_SHIFT);
+		else
+			pktio_bad_id(p, "pktio_rx_release", id);
 	}
-	for (i = 0; i < n; i++)
-		pkt_put(s, (pkts[i].id >> AFP_ID_SHIFT) & (AFP_NB_BLOCKS - 1));
 }
 
 static inline char *
@@ -325,8 +348,12 @@ tx_buf(const struct afp_port *s, uint32_t id)
 static void
 txq_pop(struct afp_port *s, uint32_t k)
 {
-	while (k-- > 0)
-		s->free[s->nb_free++] = s->txq[s->head++ & (AFP_NB_TX - 1)].id;
+	while (k-- > 0) {
+		uint32_t id = s->txq[s->head++ & (AFP_NB_TX - 1)].id;
+
+		s->tx_own[id] = AFP_TX_FREE;
+		s->free[s->nb_free++] = id;
+	}
 }
 
 /*
@@ -404,8 +431,39 @@ afp_tx_reserve(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 		pkts[i].len = 0;
 		pkts[i].cap = p->max_frame;
 		pkts[i].id = id;
+		s->tx_own[id] = AFP_TX_USER;
 	}
 	return n;
+}
+
+/*
+ * Check a submit before anything is queued: each length, and each id against tx_own[].
+ * An id passes once (marked queued as it passes, so a repeat fails); a failure hands
+ * those passed back to the user. @return 0, -EMSGSIZE or -EINVAL.
+ */
+static int
+tx_claim(struct pktio_port *p, const struct pktio_pkt *pkts, unsigned int n)
+{
+	struct afp_port *s = afp(p);
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		uint32_t id = pkts[i].id;
+
+		if (afp_unlikely(pkts[i].len > p->max_frame))
+			rc = -EMSGSIZE;
+		else if (afp_unlikely(id >= AFP_NB_TX || s->tx_own[id] != AFP_TX_USER))
+			rc = -EINVAL;
+		else {
+			s->tx_own[id] = AFP_TX_QUEUED;
+			continue;
+		}
+		while (i-- > 0)
+			s->tx_own[pkts[i].id] = AFP_TX_USER;
+		return rc;
+	}
+	return 0;
 }
 
 static int
@@ -414,14 +472,16 @@ afp_tx_submit(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 	struct afp_port *s = afp(p);
 	unsigned int i, done = 0;
 	uint64_t bytes = 0;
+	int rc;
 
-	for (i = 0; i < n; i++)
-		if (pkts[i].len > p->max_frame)
-			return -EMSGSIZE;
+	rc = tx_claim(p, pkts, n);
+	if (rc < 0)
+		return rc;
 	for (i = 0; i < n; i++) {
-		uint32_t id = pkts[i].id & (AFP_NB_TX - 1);
+		uint32_t id = pkts[i].id;
 
 		if (pkts[i].len == 0 || s->dead) {
+			s->tx_own[id] = AFP_TX_FREE;
 			s->free[s->nb_free++] = id;
 			continue;
 		}

@@ -30,6 +30,18 @@
 #define AFP_ID_SHIFT   16             /**< rx pktio_pkt.id: block << 16 | packet index */
 #define AFP_LINK_CHECK 4096u          /**< empty polls between link checks; a power of two */
 #define AFP_DOWN_MS    100            /**< link down: wait_rx re-checks this often */
+/** Most packets a block holds: each takes more than 64 bytes of it (its tpacket3_hdr and
+ *  sockaddr_ll alone are 68). */
+#define AFP_BLOCK_PKTS (AFP_BLOCK_SIZE / 64u)
+
+_Static_assert(AFP_BLOCK_PKTS <= 1u << AFP_ID_SHIFT, "a packet index fits its id");
+
+/** tx_own[]: who holds a tx buffer. */
+enum afp_tx_owner {
+	AFP_TX_FREE = 0,   /**< on the free stack */
+	AFP_TX_USER,       /**< reserved by the user */
+	AFP_TX_QUEUED,     /**< submitted, not yet taken by the kernel */
+};
 
 /** A frame submitted and not yet taken by the kernel. */
 struct afp_txq_ent {
@@ -47,6 +59,8 @@ struct afp_port {
 	uint32_t idx;                      /**< index in it of the next packet */
 	uint32_t idle;                     /**< empty polls since the last link check */
 	uint32_t held[AFP_NB_BLOCKS];      /**< per block: packets not released yet */
+	/** per block, per packet: handed out and not released (checks the ids released) */
+	uint64_t rx_out[AFP_NB_BLOCKS][AFP_BLOCK_PKTS / 64];
 	/* rx, TPACKET_V2: frames of frame_size, next is the next to hand out */
 	uint8_t *out;                      /**< per frame: handed out, not released; or NULL */
 	uint32_t nb_frames;                /**< a power of two */
@@ -63,6 +77,7 @@ struct afp_port {
 	uint32_t head, tail;               /**< txq: submitted, not yet taken by the kernel */
 	int tx_err;                        /**< why the last flush stopped early, or 0 */
 	uint32_t free[AFP_NB_TX];          /**< stack of free tx buffers */
+	uint8_t tx_own[AFP_NB_TX];         /**< per buffer: enum afp_tx_owner */
 	struct afp_txq_ent txq[AFP_NB_TX];
 	struct mmsghdr msg[AFP_TX_BATCH];  /**< msg[i] sends iov[i] */
 	struct iovec iov[AFP_TX_BATCH];

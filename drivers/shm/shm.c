@@ -5,17 +5,26 @@
 /*
  * The shm driver: libpktio over a pktiod attachment (see pktio_shm.h for the region).
  *
- * Doorbell protocol, for a level-triggered fd. The eventfd counter is kept non-zero
- * whenever the rx ring holds packets, and zero when it is empty:
- *  - finding the ring empty, the client clears the counter, sets hdr.rx_wakeup, and looks
+ * Doorbell protocol, for a level-triggered fd. The doorbell is a pipe: the user polls its
+ * read end, and a byte in it is the ring. pktiod writes through a write end of its own;
+ * the client has a second write end, opened for it alone (both ends non-blocking, set
+ * here). The pipe holds a byte whenever the rx ring holds packets, and none when it is
+ * empty:
+ *  - finding the ring empty, the client drains the pipe, sets hdr.rx_wakeup, and looks
  *    at the ring again (a full fence orders the flag store before that load);
  *  - after each enqueue the appliance fences, loads rx_wakeup, and if it is set, swaps it
- *    to 0 and writes the eventfd;
- *  - finding packets left with the counter known to be zero, the client writes it;
- *  - finding the flag taken, the client knows a write is owed and, before clearing the
- *    counter again, waits for it to land (else it could land after the clear).
+ *    to 0 and writes a byte;
+ *  - finding packets left with the pipe known to be empty, the client writes a byte;
+ *  - finding the flag taken, the client knows a byte is owed and, before draining the
+ *    pipe again, waits for it to land (else it could land after the drain).
  * Both sides use a store-fence-load, so at least one of them sees the other (no lost
- * wake-up). A handle opened with PKTIO_F_BUSYPOLL skips all of it and makes no syscall.
+ * wake-up). Each side writes only when the other has not, so the pipe never holds more
+ * than a few bytes and one read drains it. A handle opened with PKTIO_F_BUSYPOLL skips all
+ * of it and makes no syscall.
+ *
+ * Buffer ids. own[] records who holds each slot; every id the user hands back is checked
+ * against it (one byte per packet), so a stale, forged or repeated id never reaches a
+ * ring or the free stack: pktio_tx_submit() refuses it, pktio_rx_release() ignores it.
  */
 
 #include <errno.h>
@@ -23,7 +32,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <syslog.h>
 #include <time.h>
@@ -38,7 +46,15 @@
 
 #define RX_MAX 256u         /* descriptors one rx_burst takes */
 #define CTL_CHECK_POLLS 4096u/* busy-poll: empty polls between control socket checks */
-#define EFD_TAKE_TRIES 1000u /* efd_take(): reads before giving up on a dead appliance */
+#define BELL_TAKE_TRIES 1000u /* bell_take(): reads before giving up on a dead appliance */
+#define BELL_BUF 64u         /* bytes one doorbell read takes: more than are ever queued */
+
+/* own[slot]: who holds a slot, as far as the client knows. */
+enum slot_owner {
+	SLOT_APPLIANCE = 0,  /* rx: on rx_free or the rx ring; tx: submitted, not completed */
+	SLOT_USER,           /* rx: handed out by rx_burst; tx: reserved */
+	SLOT_FREE,           /* tx: on the free stack */
+};
 
 struct shm_port {
 	struct pktio_shm_hdr *hdr;
@@ -50,10 +66,12 @@ struct shm_port {
 	uint32_t nb_tx;
 	uint32_t nb_free;       /* tx slots on the free stack */
 	uint32_t idle;          /* busy-poll: empty polls since the last control check */
+	int bell_wr;            /* our write end of the doorbell pipe (p->fd is the read end) */
 	bool armed;             /* we set rx_wakeup and the appliance has not taken it */
-	bool owed;              /* the appliance took rx_wakeup: its eventfd write is coming */
-	bool pending;           /* the eventfd counter is non-zero */
+	bool owed;              /* the appliance took rx_wakeup: its byte is coming */
+	bool pending;           /* the doorbell pipe holds a byte */
 	bool dead;
+	uint8_t *own;           /* per slot: enum slot_owner (after tx_free[]) */
 	uint32_t tx_free[];     /* stack of free tx slots */
 };
 
@@ -63,12 +81,31 @@ shm(const struct pktio_port *p)
 	return p->priv;
 }
 
-static void
-efd_clear(int efd)
+/* Empty the doorbell pipe. @return bytes taken (0: it was empty). One read, as a pipe
+ * holds far fewer than BELL_BUF bytes; only a full read looks again. */
+static unsigned int
+bell_drain(int fd)
 {
-	eventfd_t v;
+	char buf[BELL_BUF];
+	unsigned int got = 0;
+	ssize_t n;
 
-	(void)eventfd_read(efd, &v); /* non-blocking fd: EAGAIN when already zero */
+	do {
+		n = read(fd, buf, sizeof(buf)); /* non-blocking: EAGAIN when empty */
+		if (n > 0)
+			got += n;
+	} while (n == (ssize_t)sizeof(buf));
+	return got;
+}
+
+/* Make the doorbell readable ourselves. A full pipe (EAGAIN) is readable already. */
+static void
+bell_ring(struct shm_port *s)
+{
+	static const char one = 1;
+
+	if (write(s->bell_wr, &one, 1) < 0)
+		return;
 }
 
 static bool
@@ -94,16 +131,15 @@ ctl_hup(struct pktio_port *p, int timeout_ms)
 	return true;
 }
 
-/* The appliance took the flag: its eventfd_write() has landed or is a moment away. Wait
- * for it and consume it; a plain clear could come first and leave the fd readable on an
- * empty ring. Bounded, in case the appliance died in between. */
+/* The appliance took the flag: its byte has landed or is a moment away. Wait for it and
+ * consume it; a plain drain could come first and leave the fd readable on an empty ring.
+ * Bounded, in case the appliance died in between. */
 static void
-efd_take(int efd)
+bell_take(int fd)
 {
-	eventfd_t v;
 	unsigned int i;
 
-	for (i = 0; i < EFD_TAKE_TRIES && eventfd_read(efd, &v) < 0; i++)
+	for (i = 0; i < BELL_TAKE_TRIES && bell_drain(fd) == 0; i++)
 		rte_pause();
 }
 
@@ -118,18 +154,18 @@ ring_taken(struct shm_port *s)
 	return true;
 }
 
-/* The ring was seen empty: zero the counter and ask the appliance for a doorbell. */
+/* The ring was seen empty: drain the pipe and ask the appliance for a doorbell. */
 static void
 rx_arm(struct pktio_port *p)
 {
 	struct shm_port *s = shm(p);
 
 	if (s->armed && !ring_taken(s))
-		return; /* still armed, counter still zero */
+		return; /* still armed, pipe still empty */
 	if (s->owed)
-		efd_take(p->fd);
+		bell_take(p->fd);
 	else if (s->pending)
-		efd_clear(p->fd);
+		bell_drain(p->fd);
 	s->owed = false;
 	s->pending = false;
 	__atomic_store_n(&s->hdr->rx_wakeup, 1, __ATOMIC_RELAXED);
@@ -141,7 +177,7 @@ rx_arm(struct pktio_port *p)
 	}
 	/* Packets raced in. Whoever takes the flag back rings. */
 	if (__atomic_exchange_n(&s->hdr->rx_wakeup, 0, __ATOMIC_ACQ_REL) != 0) {
-		eventfd_write(p->fd, 1);
+		bell_ring(s);
 		s->pending = true;
 	} else {
 		s->owed = true;
@@ -161,7 +197,7 @@ rx_upkeep(struct pktio_port *p, unsigned int avail)
 	if (s->armed && !ring_taken(s))
 		return; /* the appliance will ring: it enqueued and checks next */
 	if (!s->pending && !s->owed) {
-		eventfd_write(p->fd, 1);
+		bell_ring(s);
 		s->pending = true;
 	}
 }
@@ -197,6 +233,7 @@ shm_rx_burst(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 		pkts[i].queue = m->queue;
 		pkts[i].flags = 0;
 		bytes += d[i].len;
+		s->own[d[i].slot] = SLOT_USER; /* the appliance's slot numbers are trusted */
 	}
 	p->st.rx_packets += n;
 	p->st.rx_bytes += bytes;
@@ -215,14 +252,22 @@ shm_rx_release(struct pktio_port *p, const struct pktio_pkt *pkts, unsigned int 
 {
 	struct shm_port *s = shm(p);
 	struct pktio_desc d[RX_MAX];
-	unsigned int i, k;
+	unsigned int i, k, m;
 
 	while (n > 0) {
 		k = RTE_MIN(n, RX_MAX);
-		for (i = 0; i < k; i++)
-			d[i] = (struct pktio_desc){ .slot = pkts[i].id };
+		for (i = 0, m = 0; i < k; i++) {
+			uint32_t id = pkts[i].id;
+
+			if (unlikely(id >= s->nb_rx || s->own[id] != SLOT_USER)) {
+				pktio_bad_id(p, "pktio_rx_release", id);
+				continue;
+			}
+			s->own[id] = SLOT_APPLIANCE;
+			d[m++] = (struct pktio_desc){ .slot = id };
+		}
 		/* rx_free holds every rx slot: this cannot fail */
-		rte_ring_sp_enqueue_burst_elem(s->rx_free, d, sizeof(d[0]), k, NULL);
+		rte_ring_sp_enqueue_burst_elem(s->rx_free, d, sizeof(d[0]), m, NULL);
 		pkts += k;
 		n -= k;
 	}
@@ -237,8 +282,10 @@ tx_reclaim(struct shm_port *s)
 
 	do {
 		n = rte_ring_sc_dequeue_burst_elem(s->tx_comp, d, sizeof(d[0]), RX_MAX, NULL);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			s->own[d[i].slot] = SLOT_FREE;
 			s->tx_free[s->nb_free++] = d[i].slot;
+		}
 	} while (n == RX_MAX);
 }
 
@@ -260,8 +307,39 @@ shm_tx_reserve(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 		pkts[i].len = 0;
 		pkts[i].cap = p->max_frame;
 		pkts[i].id = slot;
+		s->own[slot] = SLOT_USER;
 	}
 	return n;
+}
+
+/*
+ * Check a submit before anything is sent: each length, and each id against own[]. An id
+ * passes once (it is marked the appliance's as it passes, so a repeat fails); a failure
+ * hands those passed back to the user. @return 0, -EMSGSIZE or -EINVAL.
+ */
+static int
+tx_claim(struct pktio_port *p, const struct pktio_pkt *pkts, unsigned int n)
+{
+	struct shm_port *s = shm(p);
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		uint32_t id = pkts[i].id;
+
+		if (unlikely(pkts[i].len > p->max_frame))
+			rc = -EMSGSIZE;
+		else if (unlikely(id - s->nb_rx >= s->nb_tx || s->own[id] != SLOT_USER))
+			rc = -EINVAL; /* not a tx slot, or not reserved by the user */
+		else {
+			s->own[id] = SLOT_APPLIANCE;
+			continue;
+		}
+		while (i-- > 0)
+			s->own[pkts[i].id] = SLOT_USER;
+		return rc;
+	}
+	return 0;
 }
 
 static int
@@ -271,15 +349,17 @@ shm_tx_submit(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 	struct pktio_desc d[RX_MAX];
 	unsigned int i, k, done = 0;
 	uint64_t bytes = 0;
+	int rc;
 
-	for (i = 0; i < n; i++)
-		if (pkts[i].len > p->max_frame)
-			return -EMSGSIZE;
+	rc = tx_claim(p, pkts, n);
+	if (rc < 0)
+		return rc;
 	while (n > 0) {
 		unsigned int m = RTE_MIN(n, RX_MAX);
 
 		for (i = 0, k = 0; i < m; i++) {
 			if (pkts[i].len == 0) {
+				s->own[pkts[i].id] = SLOT_FREE;
 				s->tx_free[s->nb_free++] = pkts[i].id;
 				continue;
 			}
@@ -396,7 +476,8 @@ shm_map(struct pktio_port *p, const struct shm_attach *a)
 		return -errno;
 	if (pktio_shm_check(h, a->region_size) < 0)
 		goto unmap;
-	s = calloc(1, sizeof(*s) + h->nb_tx_slots * sizeof(s->tx_free[0]));
+	s = calloc(1, sizeof(*s) + h->nb_tx_slots * sizeof(s->tx_free[0]) +
+		   h->nb_rx_slots + h->nb_tx_slots);
 	if (s == NULL) {
 		rc = -ENOMEM;
 		goto unmap;
@@ -412,8 +493,12 @@ shm_map(struct pktio_port *p, const struct shm_attach *a)
 	s->slot_size = h->slot_size;
 	s->nb_rx = h->nb_rx_slots;
 	s->nb_tx = h->nb_tx_slots;
-	for (i = 0; i < s->nb_tx; i++)
+	s->bell_wr = -1;
+	s->own = (uint8_t *)&s->tx_free[s->nb_tx]; /* rx slots: SLOT_APPLIANCE (0) */
+	for (i = 0; i < s->nb_tx; i++) {
 		s->tx_free[s->nb_free++] = s->nb_rx + s->nb_tx - 1 - i;
+		s->own[s->nb_rx + i] = SLOT_FREE;
+	}
 	p->priv = s;
 	p->max_frame = h->max_frame;
 	p->port_index = h->port;
@@ -436,16 +521,20 @@ shm_attach_open(struct pktio_port *p, const char *name, unsigned int queue, unsi
 		return rc;
 	rc = shm_map(p, &a);
 	close(a.memfd); /* the mapping keeps the region */
-	if (rc < 0) {
-		close(a.efd);
-		close(a.sock);
-		return rc;
-	}
-	p->fd = a.efd;
+	if (rc < 0)
+		goto close_fds;
+	shm(p)->bell_wr = a.bell_wr;
+	p->fd = a.bell;
 	p->ctl_fd = a.sock;
 	if (!(flags & (PKTIO_F_BUSYPOLL | PKTIO_F_TXONLY)))
 		rx_arm(p); /* readable from the first packet on */
 	return 0;
+
+close_fds:
+	close(a.bell);
+	close(a.bell_wr);
+	close(a.sock);
+	return rc;
 }
 
 static int
@@ -467,6 +556,7 @@ shm_detach(struct pktio_port *p)
 	rc = shm_dead(p) ? -ECONNRESET : 0;
 	munmap(s->hdr, s->size);
 	close(p->fd);
+	close(s->bell_wr);
 	close(p->ctl_fd);
 	free(s);
 	return rc;

@@ -11,12 +11,17 @@
 struct shm_attach {
 	int sock;              /**< control connection, kept open while attached */
 	int memfd;             /**< the region */
-	int efd;               /**< doorbell */
+	int bell;              /**< doorbell pipe, read end: what the user polls */
+	int bell_wr;           /**< a write end of that pipe, the client's own */
 	uint32_t id;
 	uint64_t region_size;
 };
 
-/** Attach to @p port of the pktiod at @p sock. @return 0, or -errno. */
+/**
+ * Attach to @p port of the pktiod at @p sock. On success every fd of @p a is open and
+ * the caller owns it; on failure none is left open.
+ * @return 0, or -errno (-ETIMEDOUT when pktiod does not answer in time).
+ */
 int shm_ctl_attach(const char *sock, const char *port, unsigned int queue, unsigned int flags,
 		   struct shm_attach *a);
 

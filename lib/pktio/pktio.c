@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
@@ -56,10 +57,37 @@ pktio_sock_path(const char *sock)
 	return sock != NULL && sock[0] != '\0' ? sock : PKTIO_SOCKET_DEFAULT;
 }
 
+void
+pktio_bad_id(struct pktio_port *p, const char *call, uint32_t id)
+{
+	if (p->bad_ids++ == 0)
+		pktio_log(LOG_WARNING, "pktio: %s: buffer id %u is not the caller's: ignored "
+			  "(logged once per handle)", call, id);
+}
+
+/* $PKTIO_CTL_TIMEOUT_MS when it is a number of 1..PKTIO_CTL_TIMEOUT_MAX_MS, else the
+ * default. */
+static long
+ctl_timeout_ms(void)
+{
+	const char *env = getenv(PKTIO_CTL_TIMEOUT_ENV);
+	char *end;
+	long ms;
+
+	if (env == NULL || *env < '0' || *env > '9')
+		return PKTIO_CTL_TIMEOUT_DEFAULT_MS;
+	ms = strtol(env, &end, 10);
+	if (*end != '\0' || ms <= 0 || ms > PKTIO_CTL_TIMEOUT_MAX_MS)
+		return PKTIO_CTL_TIMEOUT_DEFAULT_MS;
+	return ms;
+}
+
 int
 pktio_sock_connect(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	long ms = ctl_timeout_ms();
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 };
 	int fd, rc;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -68,12 +96,22 @@ pktio_sock_connect(const char *path)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	/* A squatter on the path, or a pktiod that stopped answering, cannot hang us. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
 		rc = -errno;
-		close(fd);
-		return rc;
+		goto close_sock;
+	}
+	/* a full backlog is waited for up to the send timeout, then EAGAIN */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
+		goto close_sock;
 	}
 	return fd;
+
+close_sock:
+	close(fd);
+	return rc;
 }
 
 /* "drv:name" picks a driver by prefix; a bare name is a pktiod port. */
@@ -103,7 +141,7 @@ pktio_port_open(const char *name, unsigned int queue, unsigned int flags, const 
 	struct pktio_port *p;
 	int rc;
 
-	if (name == NULL || (flags & ~known) != 0 ||
+	if (name == NULL || queue > PKTIO_QUEUE_ANY || (flags & ~known) != 0 ||
 	    (flags & PKTIO_F_MODE_MASK) == PKTIO_F_MODE_MASK) {
 		errno = EINVAL;
 		return NULL;
@@ -301,6 +339,8 @@ pktio_readv(struct pktio_port *p, const struct iovec *iov, int iovcnt)
 	struct pktio_pkt pkts[PKTIO_BURST];
 	int i, n, rc;
 
+	if (iovcnt <= 0)
+		return -EINVAL; /* as readv(2); 0 would wait for a packet it cannot take */
 	for (i = 0; i < iovcnt; i++)
 		if (iov[i].iov_len < sizeof(struct pktio_hdr))
 			return -EINVAL;
@@ -385,9 +425,12 @@ int
 pktio_writev(struct pktio_port *p, const struct iovec *iov, int iovcnt)
 {
 	struct pktio_pkt pkts[PKTIO_BURST];
-	int done = 0, want, n, i, len;
+	int done = 0, want, n, i, len, rc;
 
-	if (iovcnt > 0 && (len = iov_frame(p, &iov[0])) < 0)
+	if (iovcnt <= 0)
+		return -EINVAL; /* as writev(2) */
+	len = iov_frame(p, &iov[0]);
+	if (len < 0)
 		return len;
 	while (done < iovcnt) {
 		want = iovcnt - done < PKTIO_BURST ? iovcnt - done : PKTIO_BURST;
@@ -406,7 +449,9 @@ pktio_writev(struct pktio_port *p, const struct iovec *iov, int iovcnt)
 		}
 		for (int j = i; j < n; j++)
 			pkts[j].len = 0; /* unused reservations go back */
-		p->drv->tx_submit(p, pkts, n);
+		rc = p->drv->tx_submit(p, pkts, n);
+		if (rc < 0) /* none of this batch was sent */
+			return done > 0 ? done : rc;
 		done += i;
 		if (i < n)
 			break;

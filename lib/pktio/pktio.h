@@ -189,13 +189,19 @@ struct pktio_port;
  * mirror gets a copy of everything and takes nothing from the others. PKTIO_F_TXONLY
  * attaches without receiving, next to any of them.
  *
+ * The control socket has a send and receive timeout: 5 s, or $PKTIO_CTL_TIMEOUT_MS
+ * milliseconds (1 to 3600000) when set, so that a process squatting the socket path, or a
+ * pktiod that stopped answering, fails the call instead of hanging it.
+ *
  * @return
  *   A handle, or NULL with errno: ENOENT (no such port or socket), ECONNREFUSED (no
  *   pktiod listening), EBUSY (the queue has an exclusive client, or exclusive was
  *   asked of a queue that has exclusive or fanout clients), EACCES (this uid/gid may not attach), EINVAL
- *   (bad flags or queue), EPROTO (protocol or layout mismatch), ENAMETOOLONG (port name
- *   or socket path too long), ENOMEM, EMFILE; afpacket also EPERM (no CAP_NET_RAW) and
- *   ENETDOWN (fanout on a link that is down). afpacket has one queue (0 or
+ *   (bad flags, or a queue above PKTIO_QUEUE_ANY or that the port lacks), EPROTO
+ *   (protocol or layout mismatch, or a malformed reply), ETIMEDOUT (no answer within the
+ *   control socket's timeout), ENAMETOOLONG (port name or socket path too long), ENOMEM,
+ *   EMFILE; afpacket also EPERM (no CAP_NET_RAW) and ENETDOWN (fanout on a link that is
+ *   down). afpacket has one queue (0 or
  *   PKTIO_QUEUE_ANY); exclusive is not enforced there (the kernel copies to every socket).
  */
 struct pktio_port *pktio_port_open(const char *name, unsigned int queue, unsigned int flags,
@@ -212,7 +218,10 @@ int pktio_port_close(struct pktio_port *p);
 /**
  * The descriptor to poll: readable exactly when a read would return a packet (level
  * triggered), or the appliance has gone. POLLOUT is always reported: a write that finds
- * no free buffer waits, briefly, for the appliance to take packets.
+ * no free buffer waits, briefly, for the appliance to take packets. With pktiod it is the
+ * read end of the attachment's doorbell pipe (the appliance writes a byte into it when
+ * asked to wake the handle; the library drains it); with afpacket, the socket. Poll it
+ * only: reading from it or changing its flags breaks the readiness it reports.
  */
 int pktio_port_fd(const struct pktio_port *p);
 
@@ -242,7 +251,7 @@ ssize_t pktio_read(struct pktio_port *p, void *buf, size_t len, struct pktio_met
  *
  * @return
  *   Packets received (>= 1), or -EAGAIN, -ECONNRESET, -EINTR as pktio_read(), or -EINVAL
- *   when an iovec is shorter than the header.
+ *   when @p iovcnt <= 0 (as readv(2)) or an iovec is shorter than the header.
  */
 int pktio_readv(struct pktio_port *p, const struct iovec *iov, int iovcnt);
 
@@ -260,9 +269,11 @@ ssize_t pktio_write(struct pktio_port *p, const void *buf, size_t len);
  * hdr.pktlen bytes of frame.
  *
  * @return
- *   Packets queued (may be fewer than iovcnt when non-blocking), or -EINVAL (a header
- *   with the wrong version, or a pktlen beyond its iovec) when the first is bad,
- *   -EMSGSIZE, -EAGAIN, -ECONNRESET. A bad iovec after the first ends the batch there.
+ *   Packets queued (may be fewer than iovcnt when non-blocking), or -EINVAL (@p iovcnt
+ *   <= 0, as writev(2); or a header with the wrong version, or a pktlen beyond its
+ *   iovec, when the first is bad), -EMSGSIZE, -EAGAIN, -ECONNRESET. A bad iovec after the
+ *   first ends the batch there; so does a failed send of a later batch (the frames
+ *   queued before it are counted; the error is returned when there were none).
  */
 int pktio_writev(struct pktio_port *p, const struct iovec *iov, int iovcnt);
 
@@ -274,7 +285,12 @@ int pktio_writev(struct pktio_port *p, const struct iovec *iov, int iovcnt);
  */
 int pktio_rx_burst(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n);
 
-/** Give buffers from pktio_rx_burst() back, in any order and number. */
+/**
+ * Give buffers from pktio_rx_burst() back, in any order and number. An id this handle
+ * does not hold (never handed out, released already, or altered) is ignored, and the
+ * first of each handle is logged (pktio_log_set()): a stale id cannot hand a buffer
+ * back early or twice.
+ */
 void pktio_rx_release(struct pktio_port *p, const struct pktio_pkt *pkts, unsigned int n);
 
 /**
@@ -287,9 +303,12 @@ int pktio_tx_reserve(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int 
 
 /**
  * Zero-copy transmit, step 2: send @p n reserved buffers with their len set. A buffer
- * with len 0 is given back unsent.
+ * with len 0 is given back unsent. Each buffer must be one reserved by
+ * pktio_tx_reserve() and not submitted since, with its id unchanged.
  *
- * @return Packets submitted, or -EMSGSIZE (a len above cap; nothing sent), -ECONNRESET.
+ * @return Packets submitted, or -EMSGSIZE (a len above cap), -EINVAL (an id the caller
+ *   does not hold: never reserved, submitted already, or twice in @p pkts), in both
+ *   cases with nothing sent and every buffer still the caller's; or -ECONNRESET.
  */
 int pktio_tx_submit(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n);
 
@@ -308,7 +327,7 @@ int pktio_wait(struct pktio_port *p, int timeout_ms);
  * Hybrid waiting, like SO_BUSY_POLL: before a blocking call (or pktio_wait()) sleeps on
  * the doorbell, it polls the receive ring for up to @p usec microseconds (pktio_wait():
  * at most its timeout, of which the poll is part), without a syscall. A packet that arrives within that time is taken
- * without the wake-up latency of the eventfd, at the price of that much CPU per wait.
+ * without the wake-up latency of the doorbell, at the price of that much CPU per wait.
  * 0 (the default) sleeps at once. No effect with PKTIO_F_BUSYPOLL (which never sleeps)
  * or PKTIO_F_NONBLOCK (which never waits). Same for both drivers.
  *
@@ -329,7 +348,10 @@ int pktio_stats_get(const struct pktio_port *p, struct pktio_stats *st);
  * @param clients, nb_clients
  *   Same for attachments; may be NULL/0.
  * @return
- *   0, or -ENOENT/-ECONNREFUSED (no appliance), -EPROTO, -EACCES.
+ *   0, or -ENOENT/-ECONNREFUSED (no appliance), -EPROTO (malformed reply), -EACCES,
+ *   -ETIMEDOUT (no answer within the control socket's timeout, see pktio_port_open()),
+ *   -ENAMETOOLONG (socket path), -EINVAL (@p nb_ports NULL, or @p ports NULL with
+ *   *@p nb_ports > 0), -ENOMEM.
  */
 int pktio_query(const char *sock, struct pktio_port_info *ports, unsigned int *nb_ports,
 		struct pktio_client_info *clients, unsigned int *nb_clients);

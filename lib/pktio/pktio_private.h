@@ -14,6 +14,11 @@
 /** Packets a copy call moves per driver burst. */
 #define PKTIO_BURST 64
 
+/** Environment variable: the control socket's send and receive timeout, in ms. */
+#define PKTIO_CTL_TIMEOUT_ENV "PKTIO_CTL_TIMEOUT_MS"
+#define PKTIO_CTL_TIMEOUT_DEFAULT_MS 5000
+#define PKTIO_CTL_TIMEOUT_MAX_MS 3600000
+
 /**
  * A transport. The library builds read/readv/write/writev on the zero-copy operations;
  * each driver keeps its own state behind port->priv.
@@ -46,6 +51,7 @@ struct pktio_port {
 	uint16_t port_index;      /**< reported in pktio_meta.port */
 	uint64_t busy_poll_ns;    /**< spin this long before sleeping (pktio_port_set_busy_poll) */
 	struct pktio_stats st;    /**< counters kept by the library */
+	uint64_t bad_ids;         /**< ids released that the user did not hold (ignored) */
 	void *priv;               /**< the driver's state */
 };
 
@@ -55,10 +61,21 @@ extern const struct pktio_driver pktio_afpacket_driver;
 /** Log through the user's callback, if any. */
 void pktio_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/**
+ * A driver's rx_release found @p id, which the user does not hold (never handed out,
+ * released already, or forged), and ignored it: count it, and log the first of the handle.
+ */
+void pktio_bad_id(struct pktio_port *p, const char *call, uint32_t id);
+
 /** The control socket path: @p sock, else $PKTIO_SOCKET, else the default. */
 const char *pktio_sock_path(const char *sock);
 
-/** Connect a SOCK_SEQPACKET socket to @p path. @return fd, or -errno. */
+/**
+ * Connect a SOCK_SEQPACKET socket to @p path, with a send and receive timeout
+ * ($PKTIO_CTL_TIMEOUT_MS, else PKTIO_CTL_TIMEOUT_DEFAULT_MS): a peer that never answers
+ * makes the call fail with EAGAIN rather than hang. @return fd, or -errno (-ETIMEDOUT
+ * when the listener's backlog stayed full).
+ */
 int pktio_sock_connect(const char *path);
 
 #endif /* PKTIO_PRIVATE_H */
