@@ -118,12 +118,19 @@ static void
 child(unsigned int i, int ready)
 {
 	unsigned int flags = modes[i % (sizeof(modes) / sizeof(modes[0]))];
-	struct pktio_port *p = pktio_port_open("lo", PKTIO_QUEUE_ANY, flags, d.sock);
+	struct pktio_port *p;
+	uint64_t end = now_ms() + 5000;
 	uint8_t buf[256];
 	int k;
 
-	if (p == NULL)
+	/* the client killed just before may not be detached yet: its queue is busy till then */
+	while ((p = pktio_port_open("lo", PKTIO_QUEUE_ANY, flags, d.sock)) == NULL &&
+	       errno == EBUSY && now_ms() < end)
+		sched_yield();
+	if (p == NULL) {
+		fprintf(stderr, "client %u (flags %#x): %s\n", i, flags, strerror(errno));
 		_exit(1);
+	}
 	(void)!write(ready, "r", 1);
 	for (k = 0; k < 8 && !(flags & PKTIO_F_TXONLY); k++)
 		if (pktio_read(p, buf, sizeof(buf), NULL) < 0 && (flags & PKTIO_F_NONBLOCK) == 0)
@@ -181,7 +188,7 @@ test_churn_kill_in_every_mode(void **state)
 
 	(void)state;
 	w = pktio_port_open("lo", PKTIO_QUEUE_ANY, PKTIO_F_TXONLY, d.sock);
-	r = pktio_port_open("lo", PKTIO_QUEUE_ANY, PKTIO_F_MIRROR, d.sock);
+	r = pktio_port_open("lo", PKTIO_QUEUE_ANY, PKTIO_F_MIRROR | PKTIO_F_NONBLOCK, d.sock);
 	assert_non_null(w);
 	assert_non_null(r);
 	assert_int_equal(pthread_create(&ts, NULL, sender, w), 0);
@@ -206,7 +213,7 @@ test_churn_kill_in_every_mode(void **state)
 	pktio_port_close(r);
 	wait_clients(0);
 	print_message("pktiod fds %u -> %u, RSS %lu -> %lu kB\n", fds0, fds1, rss0, rss1);
-	assert_int_equal(fds1, fds0);
+	assert_true(fds1 <= fds0); /* fds0 may include a query or a kill still in flight */
 	assert_true(rss1 <= rss0 + 2048);
 	/* no mbuf held by anyone: the same count with and without the churn behind it */
 	assert_int_equal(test_port_info(&d, "lo", &before), 0);

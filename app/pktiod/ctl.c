@@ -333,8 +333,12 @@ on_conn(struct pktiod *d, int ep, struct conn *c)
 	conn_close(ep, c);
 }
 
-/* Out of fds: free the reserve, take the connection off the queue and close it. */
-static void
+/*
+ * Out of fds: free the reserve, take the next connection off the queue and close it.
+ * accept() fails with EMFILE before it looks at the queue, so only this one tells
+ * whether anything is waiting. @return true when one was shed.
+ */
+static bool
 accept_shed(int lfd)
 {
 	static uint64_t last;
@@ -346,10 +350,11 @@ accept_shed(int lfd)
 	if (fd >= 0)
 		close(fd);
 	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (now_ms() - last >= 1000) {
+	if (fd >= 0 && now_ms() - last >= 1000) {
 		last = now_ms();
 		PKTIO_LOG(WARNING, "out of file descriptors: connections refused");
 	}
+	return fd >= 0;
 }
 
 /* A new connection: credentials now, a limit per uid, a deadline for its first message. */
@@ -410,10 +415,12 @@ on_accept(struct pktiod *d, int ep, int lfd)
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd >= 0)
 			conn_open(d, ep, fd);
-		else if (errno == EMFILE || errno == ENFILE)
-			accept_shed(lfd);
-		else if (errno != EINTR && errno != ECONNABORTED)
+		else if (errno == EMFILE || errno == ENFILE) {
+			if (!accept_shed(lfd))
+				return;
+		} else if (errno != EINTR && errno != ECONNABORTED) {
 			return; /* EAGAIN: all taken */
+		}
 	}
 }
 
