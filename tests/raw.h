@@ -8,7 +8,7 @@
 /*
  * A client that speaks pktiod's protocol by hand, written against pktio_msg.h and
  * pktio_shm.h as a hostile one would be: it keeps every fd pktiod gives it and maps the
- * region itself. Static functions: each test program that includes it gets its own.
+ * region itself. Static inline functions: each test program that includes it gets its own.
  */
 
 #include <errno.h>
@@ -36,7 +36,7 @@ struct raw {
  * Attach @p x to @p port through @p sock. No cmocka assertion: forked children (another
  * uid) call it too. @return 0, the refusal's status, or -EPROTO for a broken exchange.
  */
-static int
+static inline int
 raw_attach_to(const char *sock, struct raw *x, const char *port, uint16_t queue,
 	      uint16_t mode, uint32_t flags)
 {
@@ -82,7 +82,7 @@ broken:
 	return -EPROTO;
 }
 
-static void
+static inline void
 raw_close(struct raw *x)
 {
 	munmap(x->h, x->size);
@@ -93,7 +93,7 @@ raw_close(struct raw *x)
 }
 
 /* pktiod must say BYE with a reason and close, within 5 s. */
-static void
+static inline void
 raw_expect_bye(struct raw *x)
 {
 	struct pktio_msg_bye bye;

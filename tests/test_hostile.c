@@ -10,7 +10,6 @@
  * exchanges frames.
  */
 
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>

@@ -6,6 +6,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pktio.h"
 
 #include "cli.h"
 
@@ -66,4 +70,45 @@ cli_log_stderr(int level, const char *msg)
 {
 	(void)level;
 	fprintf(stderr, "%s: %s\n", cli_prog, msg);
+}
+
+void
+cli_attach_error(const char *sock, const char *port, int err)
+{
+	const char *hint = "";
+
+	if (strncmp(port, "afpacket:", 9) == 0) {
+		fprintf(stderr, "%s: cannot open %s: %s%s\n", cli_prog, port, strerror(err),
+			err == ENOENT || err == ENODEV ? " (no such interface)" :
+			err == EPERM ? " (needs CAP_NET_RAW)" : "");
+		return;
+	}
+	if (sock == NULL || sock[0] == '\0')
+		sock = getenv(PKTIO_SOCKET_ENV);
+	if (sock == NULL || sock[0] == '\0')
+		sock = PKTIO_SOCKET_DEFAULT;
+	if (err == ENOENT && access(sock, F_OK) == 0)
+		hint = " (pktiod has no port of that name: pktioctl ports lists them)";
+	else if (err == ENOENT || err == ECONNREFUSED)
+		hint = " (no pktiod listening there: is it running, with this socket?)";
+	else if (err == EBUSY)
+		hint = " (the queue is taken: a mirror or a transmit-only attachment always fits)";
+	else if (err == EACCES && access(sock, R_OK | W_OK) != 0)
+		hint = " (no permission on the socket: pktiod's socket_mode and socket_group)";
+	else if (err == EACCES)
+		hint = " (this user may not attach to the port: pktiod's allow_uid and allow_gid)";
+	else if (err == EUSERS)
+		hint = " (this user holds too many: max_conns_per_uid, max_clients_per_uid)";
+	else if (err == ETIMEDOUT)
+		hint = " (pktiod did not answer)";
+	else if (err == EPROTO)
+		hint = " (pktiod speaks another protocol version)";
+	fprintf(stderr, "%s: cannot attach to %s via %s: %s%s\n", cli_prog, port, sock,
+		strerror(err), hint);
+}
+
+void
+cli_version(void)
+{
+	printf("%s (pktio) %s\n", cli_prog, PKTIO_VERSION);
 }

@@ -37,6 +37,18 @@ int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *val);
  */
 int cli_signals_install(void);
 
+/**
+ * Print why pktio_port_open(@p port, ..., @p sock) failed with @p err (a positive errno),
+ * in words a user can act on: the socket (@p sock, else $PKTIO_SOCKET, else the default) is
+ * always named, and the hint says whether pktiod is missing, the port unknown, the queue
+ * busy, or the user not allowed. pktiod's own reason (the holder of a busy queue, the
+ * allow list) comes before it through the library's log callback.
+ */
+void cli_attach_error(const char *sock, const char *port, int err);
+
+/** Print "PROG (pktio) VERSION" on stdout: every tool's --version. */
+void cli_version(void);
+
 /** A pktio_log_set() callback: "PROG: message" on stderr. */
 void cli_log_stderr(int level, const char *msg);
 

@@ -287,8 +287,10 @@ attach_check(const struct pktiod *d, const struct pktiod_port *p,
 	}
 	a = mode_conflict(p, req);
 	if (a != NULL) {
-		snprintf(reason, len, "queue busy: client %u (pid %d) attached %s", a->id, a->pid,
-			 a->mode == PKTIO_F_EXCLUSIVE ? "exclusive" : "fanout");
+		snprintf(reason, len, "queue busy: client %u (pid %d) holds it %s; %s", a->id,
+			 a->pid, a->mode == PKTIO_F_EXCLUSIVE ? "exclusive" : "in fanout",
+			 a->mode == PKTIO_F_EXCLUSIVE ? "mirror or txonly would fit" :
+			 "fanout, mirror or txonly would fit");
 		return -EBUSY;
 	}
 	return 0;
