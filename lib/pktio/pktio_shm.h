@@ -87,7 +87,7 @@ struct pktio_shm_hdr {
 	/* Cache line 1: written by the client only. */
 	uint32_t rx_wakeup __attribute__((aligned(PKTIO_SHM_CACHE_LINE)));
 	/**< 1: the client is going to sleep on an empty rx ring; the appliance clears it and
-	 * rings the doorbell eventfd after its next enqueue */
+	 * rings the doorbell (a byte into its pipe) after its next enqueue */
 
 	/* Cache line 2: written by the appliance, once; the client reads it on every call,
 	 * so nothing that changes often may share this line. */
