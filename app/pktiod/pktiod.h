@@ -187,6 +187,7 @@ struct pktiod_port {
 	struct pktiod_att *atts;         /* control plane */
 	unsigned int nb_atts;
 	uint32_t max_frame;              /* effective: max_frame within the device's limit */
+	uint64_t rx_last_ts;             /* worker: the first ns after the last stamp given */
 	/* written by the worker */
 	uint64_t rx_no_client, rx_oversize, tx_full, tx_nombuf, tx_invalid;
 	/* written by the control plane */

@@ -93,7 +93,7 @@ doorbell(struct pktiod_att *a)
 		pktiod_bell_ring(a->bell);
 }
 
-/* Copy @p n frames into slots of @p a and publish them. */
+/* Copy @p n frames into slots of @p a and publish them; frame i was received at @p ts + i. */
 static void
 deliver(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q, uint64_t ts)
 {
@@ -126,7 +126,7 @@ deliver(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q, u
 
 		if (src != dst)
 			rte_memcpy(dst, src, len);
-		meta->tstamp = ts;
+		meta->tstamp = ts + i;
 		meta->hash = (m[i]->ol_flags & RTE_MBUF_F_RX_RSS_HASH) ? m[i]->hash.rss : 0;
 		meta->queue = q;
 		meta->flags = 0;
@@ -237,7 +237,11 @@ port_rx(struct pktiod_port *p, const struct port_tab *t, uint16_t q)
 		rte_pktmbuf_free(m[i]);
 	}
 	if (rt != NULL) {
-		ts = now_ns();
+		/* One clock read a burst. The frames of a burst are stamped 1 ns apart, and
+		 * every burst after the last, so that the times are distinct and keep the order
+		 * of arrival, as a capture's reader expects. */
+		ts = RTE_MAX(now_ns(), p->rx_last_ts);
+		p->rx_last_ts = ts + k;
 		for (i = 0; i < rt->nb_mirror; i++)
 			deliver(rt->mirror[i], m, k, q, ts);
 		if (rt->excl != NULL)
