@@ -21,6 +21,8 @@
 
 #define MAX_PROCS 8
 
+const char *test_lcores = "-l 0-1";
+
 static struct test_pktiod *procs[MAX_PROCS];
 static char scratch[64];
 static int instance;
@@ -149,10 +151,10 @@ test_pktiod_start(struct test_pktiod *d, const char *ports)
 	if (f == NULL)
 		return -1;
 	fprintf(f, "[pktiod]\nsocket = %s\n"
-		"eal = -l 0-1 --no-pci --no-huge -m 256 --no-shconf --file-prefix pktio-t%d-%d "
+		"eal = %s --no-pci --no-huge -m 256 --no-shconf --file-prefix pktio-t%d-%d "
 		"--log-level=lib.eal:error\n"
 		"idle_sleep_us = 100\n\n%s",
-		d->sock, (int)getpid(), n, ports);
+		d->sock, test_lcores, (int)getpid(), n, ports);
 	fclose(f);
 	return spawn(d);
 }

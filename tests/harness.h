@@ -28,6 +28,9 @@ struct test_pktiod {
 	char log[128];      /* pktiod's stdout+stderr */
 };
 
+/** The lcores of the next test_pktiod_start() (EAL words; default "-l 0-1"). */
+extern const char *test_lcores;
+
 /** A scratch directory for this test process (created once, removed at exit). */
 const char *test_dir(void);
 

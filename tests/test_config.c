@@ -127,7 +127,8 @@ test_config_good_file(void **state)
 	assert_int_equal(p->ring_size, 256);
 	assert_int_equal(p->max_frame, 9000);
 	assert_int_equal(p->nb_desc, 512);
-	assert_int_equal(p->lcore, 2);
+	assert_int_equal(p->nb_lcores, 1);
+	assert_int_equal(p->lcores[0], 2);
 	assert_false(p->poll_idle);
 	assert_int_equal(p->nb_uid, 2);
 	assert_int_equal(p->allow_uid[0], 0);
@@ -143,7 +144,7 @@ test_config_good_file(void **state)
 	assert_int_equal(p->ring_size, 1024);
 	assert_int_equal(p->max_frame, 1522);
 	assert_int_equal(p->nb_desc, 1024);
-	assert_int_equal(p->lcore, -1);
+	assert_int_equal(p->nb_lcores, 0);
 	assert_true(p->poll_idle);
 	assert_int_equal(p->nb_uid, 0);
 	assert_int_equal(p->nb_gid, 0);
@@ -173,7 +174,7 @@ test_config_defaults(void **state)
 	assert_string_equal(conf.ports[0].name, "p0");
 	assert_int_equal(conf.ports[0].ring_size, 1024);
 	assert_int_equal(conf.ports[0].max_frame, 1522);
-	assert_int_equal(conf.ports[0].lcore, -1);
+	assert_int_equal(conf.ports[0].nb_lcores, 0);
 	assert_true(conf.ports[0].poll_idle);
 }
 
@@ -205,7 +206,8 @@ test_config_range_bounds_accepted(void **state)
 	assert_int_equal(conf.ports[0].ring_size, 32);
 	assert_int_equal(conf.ports[0].max_frame, 9216);
 	assert_int_equal(conf.ports[0].nb_desc, 16384);
-	assert_int_equal(conf.ports[0].lcore, 1023);
+	assert_int_equal(conf.ports[0].nb_lcores, 1);
+	assert_int_equal(conf.ports[0].lcores[0], 1023);
 	assert_false(conf.ports[0].poll_idle);
 	assert_int_equal(conf.ports[0].nb_uid, PKTIOD_MAX_IDS);
 	assert_int_equal(conf.ports[0].allow_uid[15], 16);
@@ -593,6 +595,28 @@ test_config_eal_stray_word(void **state)
 		fail_msg("EAL options rejected: %s", err);
 }
 
+/* A port's rx queues over several lcores: queue q to the (q mod n)th; tx queues of their own. */
+static void
+test_config_lcore_list(void **state)
+{
+	const struct pktiod_port_conf *p = &conf.ports[0];
+
+	(void)state;
+	assert_int_equal(load("lcores", "[pktiod]\neal = -l 0-3\n[port p0]\ndevice = x\n"
+			      "rx_queues = 4\ntx_queues = 4\nlcore = 1, 2,3\n"), 0);
+	assert_int_equal(p->nb_lcores, 3);
+	assert_int_equal(p->lcores[0], 1);
+	assert_int_equal(p->lcores[2], 3);
+	expect_error("lcores_txq", "[port p0]\ndevice = x\nrx_queues = 2\nlcore = 1,2\n", 4,
+		     "tx queue of its own");
+	expect_error("lcores_many", "[port p0]\ndevice = x\nrx_queues = 2\ntx_queues = 2\n"
+		     "lcore = 1,2,3\n", 5, "3 lcores for 2 rx queue(s)");
+	expect_error("lcores_main", "[pktiod]\neal = -l 0-2\n[port p0]\ndevice = x\n"
+		     "rx_queues = 2\ntx_queues = 2\nlcore = 1,0\n", 7, "number");
+	expect_error("lcores_absent", "[pktiod]\neal = -l 0-2\n[port p0]\ndevice = x\n"
+		     "rx_queues = 2\ntx_queues = 2\nlcore = 1,5\n", 7, "not a worker lcore");
+}
+
 static void
 test_config_missing_file(void **state)
 {
@@ -625,6 +649,7 @@ main(void)
 		cmocka_unit_test(test_config_bad_ids),
 		cmocka_unit_test(test_config_bad_port_name),
 		cmocka_unit_test(test_config_missing_file),
+		cmocka_unit_test(test_config_lcore_list),
 		cmocka_unit_test(test_config_access_defaults),
 		cmocka_unit_test(test_config_access_keys),
 		cmocka_unit_test(test_config_access_refused),

@@ -274,6 +274,12 @@ attach_check(const struct pktiod *d, const struct pktiod_port *p,
 		snprintf(reason, len, "port %s has %u rx queues", pc->name, pc->nb_rxq);
 		return -EINVAL;
 	}
+	if (req->queue == PKTIO_QUEUE_ANY && !req->txonly && p->nb_workers > 1) {
+		/* its rx ring would have a producer per worker: it must be single-producer */
+		snprintf(reason, len, "port %s spreads its %u rx queues over %u lcores: attach "
+			 "to one queue", pc->name, pc->nb_rxq, p->nb_workers);
+		return -EINVAL;
+	}
 	if (cr->uid != 0 && cr->uid != geteuid() &&
 	    uid_clients(d, cr->uid) >= d->conf.max_clients_per_uid) {
 		snprintf(reason, len, "uid %u has %u attachments (max_clients_per_uid)", cr->uid,
@@ -314,7 +320,7 @@ pktiod_attach(struct pktiod *d, struct pktiod_port *p, const struct pktiod_attac
 	a->port = p;
 	a->id = ++d->next_id;
 	a->queue = req->queue;
-	a->txq = req->queue == PKTIO_QUEUE_ANY ? 0 : req->queue % p->conf->nb_txq;
+	a->home = req->queue == PKTIO_QUEUE_ANY ? 0 : req->queue;
 	a->mode = req->mode;
 	a->txonly = req->txonly;
 	a->nowake = req->nowake;

@@ -22,9 +22,10 @@
 
 #define PORT_PREFIX "port "
 
-/* "0, 1000" into ids[]. */
+/* "0, 1000" into ids[], at most @p max of them, each at most UINT32_MAX - 1. */
 static int
-get_ids(struct conf_ctx *x, const char *sec, const char *key, uint32_t *ids, unsigned int *nb)
+get_list(struct conf_ctx *x, const char *sec, const char *key, uint32_t *ids, unsigned int *nb,
+	 unsigned int max)
 {
 	const char *s = rte_cfgfile_get_entry(x->cfg, sec, key);
 	char *end;
@@ -39,24 +40,57 @@ get_ids(struct conf_ctx *x, const char *sec, const char *key, uint32_t *ids, uns
 			break;
 		errno = 0;
 		v = strtoul(s, &end, 10);
-		if (errno != 0 || end == s || v > UINT32_MAX - 1 || *nb == PKTIOD_MAX_IDS ||
+		if (errno != 0 || end == s || v > UINT32_MAX - 1 || *nb == max ||
 		    (*end != '\0' && *end != ',' && *end != ' '))
-			return conf_error(x, sec, key, "%s: expected up to %d numeric ids", key,
-					  PKTIOD_MAX_IDS);
+			return conf_error(x, sec, key, "%s: expected a list of at most %u numbers "
+					  "(ids or lcores)", key, max);
 		ids[(*nb)++] = v;
 	}
 	return 0;
 }
 
 static int
+get_ids(struct conf_ctx *x, const char *sec, const char *key, uint32_t *ids, unsigned int *nb)
+{
+	return get_list(x, sec, key, ids, nb, PKTIOD_MAX_IDS);
+}
+
+/*
+ * "lcore = 1" or "lcore = 1,2": the worker lcores of the port; rx queue q goes to the
+ * (q mod n)th. With more than one, each queue's tx queue must be its own.
+ */
+static int
+get_lcores(struct conf_ctx *x, const char *sec, struct pktiod_port_conf *p)
+{
+	uint32_t ids[PKTIOD_MAX_RXQ];
+	unsigned int i;
+	int rc;
+
+	rc = get_list(x, sec, "lcore", ids, &p->nb_lcores, PKTIOD_MAX_RXQ);
+	for (i = 0; rc == 0 && i < p->nb_lcores; i++) {
+		if (ids[i] < 1 || ids[i] > 1023)
+			return conf_error(x, sec, "lcore", "lcore: '%u' is not a number in 1..1023",
+					  ids[i]);
+		p->lcores[i] = ids[i];
+	}
+	if (rc == 0 && p->nb_lcores > p->nb_rxq)
+		return conf_error(x, sec, "lcore", "lcore: %u lcores for %u rx queue(s)",
+				  p->nb_lcores, p->nb_rxq);
+	if (rc == 0 && p->nb_lcores > 1 && p->nb_txq < p->nb_rxq)
+		return conf_error(x, sec, "lcore", "lcore: with several lcores each rx queue "
+				  "needs a tx queue of its own (tx_queues >= rx_queues)");
+	return rc;
+}
+
+static int
 conf_port(struct conf_ctx *x, const char *sec, struct pktiod_port_conf *p)
 {
-	uint32_t rxq = 1, txq = 1, lcore = UINT32_MAX;
+	uint32_t rxq = 1, txq = 1;
 	const char *name = sec + strlen(PORT_PREFIX);
 	int rc;
 
 	*p = (struct pktiod_port_conf){
-		.ring_size = 1024, .max_frame = 1522, .nb_desc = 1024, .lcore = -1,
+		.ring_size = 1024, .max_frame = 1522, .nb_desc = 1024,
 		.poll_idle = true,
 	};
 	while (*name == ' ')
@@ -74,14 +108,12 @@ conf_port(struct conf_ctx *x, const char *sec, struct pktiod_port_conf *p)
 	rc = rc ?: conf_get_uint(x, sec, "ring_size", 32, 32768, &p->ring_size);
 	rc = rc ?: conf_get_uint(x, sec, "max_frame", 64, 9216, &p->max_frame);
 	rc = rc ?: conf_get_uint(x, sec, "rx_desc", 64, 16384, &p->nb_desc);
-	rc = rc ?: conf_get_uint(x, sec, "lcore", 1, 1023, &lcore);
 	rc = rc ?: conf_get_bool(x, sec, "poll_idle", &p->poll_idle);
 	rc = rc ?: get_ids(x, sec, "allow_uid", p->allow_uid, &p->nb_uid);
 	rc = rc ?: get_ids(x, sec, "allow_gid", p->allow_gid, &p->nb_gid);
 	p->nb_rxq = rxq;
 	p->nb_txq = txq;
-	p->lcore = lcore == UINT32_MAX ? -1 : (int)lcore;
-	return rc;
+	return rc ?: get_lcores(x, sec, p);
 }
 
 /* The device name of a device string: up to its first ','. */
@@ -229,7 +261,7 @@ conf_lcores(struct conf_ctx *x, const struct pktiod_conf *c)
 	struct conf_lcores lc;
 	const struct pktiod_port_conf *p;
 	char word[CFG_VALUE_LEN];
-	unsigned int i;
+	unsigned int i, j;
 
 	if (conf_eal_stray(c->eal, word, sizeof(word)))
 		return conf_error(x, "pktiod", "eal", "eal: '%s' is not an EAL option (EAL "
@@ -242,10 +274,12 @@ conf_lcores(struct conf_ctx *x, const struct pktiod_conf *c)
 				  lc.main_lcore);
 	for (i = 0; i < c->nb_ports; i++) {
 		p = &c->ports[i];
-		if (p->lcore >= 0 && (!conf_lcore_enabled(&lc, p->lcore) ||
-				      (unsigned int)p->lcore == lc.main_lcore))
-			return conf_error(x, p->section, "lcore", "lcore: %d is not a worker "
-					  "lcore of eal '%s'", p->lcore, c->eal);
+		for (j = 0; j < p->nb_lcores; j++)
+			if (!conf_lcore_enabled(&lc, p->lcores[j]) ||
+			    p->lcores[j] == lc.main_lcore)
+				return conf_error(x, p->section, "lcore", "lcore: %u is not a "
+						  "worker lcore of eal '%s'", p->lcores[j],
+						  c->eal);
 	}
 	return 0;
 }

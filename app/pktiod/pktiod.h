@@ -23,6 +23,7 @@ extern int pktiod_logtype;
 #define PKTIOD_MAX_IDS     16   /* allow_uid / allow_gid entries */
 #define PKTIOD_MAX_CLIENTS 64   /* attachments per port */
 #define PKTIOD_BURST       32
+#define PKTIOD_MAX_RXQ     64   /* rx (and tx) queues of a port */
 
 /* ---- configuration (config.c) ---- */
 
@@ -34,7 +35,8 @@ struct pktiod_port_conf {
 	uint32_t ring_size;      /* slots per side of each attachment */
 	uint32_t max_frame;
 	uint32_t nb_desc;        /* device ring descriptors */
-	int lcore;               /* worker lcore, -1: spread */
+	unsigned int nb_lcores;  /* 0: pktiod gives the port one worker lcore */
+	uint16_t lcores[PKTIOD_MAX_RXQ]; /* rx queue q is served by lcores[q % nb_lcores] */
 	bool poll_idle;          /* poll rx (and drop) with no client attached */
 	unsigned int nb_uid, nb_gid;
 	uid_t allow_uid[PKTIOD_MAX_IDS];
@@ -127,7 +129,7 @@ struct pktiod_att {
 	struct pktiod_port *port;
 	uint32_t id;
 	uint16_t queue;                  /* rx queue or PKTIO_QUEUE_ANY */
-	uint16_t txq;
+	uint16_t home;                   /* rx queue whose worker drains its tx ring */
 	uint16_t mode;                   /* PKTIO_F_EXCLUSIVE/_FANOUT/_MIRROR */
 	bool txonly;                     /* receives nothing */
 	bool nowake;                     /* busy-polls: no doorbell, no fence */
@@ -177,21 +179,32 @@ struct port_tab {
 	struct rxq_tab rxq[];
 };
 
+/*
+ * One rx queue of a port and the worker lcore that serves it: it polls the queue, feeds its
+ * receivers, and drains the tx rings of the attachments homed on the queue (those attached
+ * to it; PKTIO_QUEUE_ANY ones are homed on queue 0) into device tx queue @txq. Its counters
+ * have that one writer.
+ */
+struct pktiod_rxq {
+	unsigned int lcore;
+	uint16_t txq;
+	uint64_t rx_last_ts;             /* the first ns after the last receive stamp given */
+	uint64_t rx_no_client, rx_oversize, tx_full, tx_nombuf, tx_invalid;
+} __attribute__((aligned(64)));
+
 struct pktiod_port {
 	const struct pktiod_port_conf *conf;
 	uint16_t index;
 	uint16_t port_id;                /* ethdev */
-	unsigned int lcore;              /* its worker */
+	uint16_t nb_workers;             /* distinct lcores serving its rx queues */
 	struct rte_mempool *mp;
-	struct port_tab *tab;            /* RCU-published to the worker */
+	struct port_tab *tab;            /* RCU-published to the workers */
 	struct pktiod_att *atts;         /* control plane */
 	unsigned int nb_atts;
 	uint32_t max_frame;              /* effective: max_frame within the device's limit */
-	uint64_t rx_last_ts;             /* worker: the first ns after the last stamp given */
-	/* written by the worker */
-	uint64_t rx_no_client, rx_oversize, tx_full, tx_nombuf, tx_invalid;
 	/* written by the control plane */
 	uint64_t detached[PKTIOD_DETACH_MAX];
+	struct pktiod_rxq rxq[PKTIOD_MAX_RXQ];
 };
 
 struct pktiod {

@@ -119,31 +119,49 @@ port_init(struct pktiod *d, struct pktiod_port *p)
 	return 0;
 }
 
-/* Give each port without an lcore the next worker, round robin. */
+static bool
+is_worker(unsigned int lcore)
+{
+	return lcore < RTE_MAX_LCORE && rte_lcore_is_enabled(lcore) &&
+	       lcore != rte_get_main_lcore();
+}
+
+/*
+ * Give each rx queue its worker: the port's lcore list, queue q to the (q mod n)th, or,
+ * without a list, one worker for the whole port, the next one round robin.
+ */
 static int
 ports_place(struct pktiod *d)
 {
-	unsigned int i, lcore = rte_get_next_lcore(-1, 1, 1);
+	unsigned int i, q, k, next = rte_get_next_lcore(-1, 1, 1);
 
-	if (lcore >= RTE_MAX_LCORE) {
+	if (next >= RTE_MAX_LCORE) {
 		PKTIO_LOG(ERR, "no worker lcore: give EAL at least two (e.g. -l 0-1)");
 		return -EINVAL;
 	}
 	for (i = 0; i < d->nb_ports; i++) {
 		struct pktiod_port *p = &d->ports[i];
+		const struct pktiod_port_conf *pc = p->conf;
 
-		if (p->conf->lcore < 0) {
-			p->lcore = lcore;
-			lcore = rte_get_next_lcore(lcore, 1, 1);
-			if (lcore >= RTE_MAX_LCORE)
-				lcore = rte_get_next_lcore(-1, 1, 1);
-		} else if (!rte_lcore_is_enabled(p->conf->lcore) ||
-			   (unsigned int)p->conf->lcore == rte_get_main_lcore()) {
-			PKTIO_LOG(ERR, "%s: port %s: lcore %d is not a worker lcore", d->conf.path,
-				  p->conf->name, p->conf->lcore);
-			return -EINVAL;
-		} else {
-			p->lcore = p->conf->lcore;
+		for (k = 0; k < pc->nb_lcores; k++)
+			if (!is_worker(pc->lcores[k])) {
+				PKTIO_LOG(ERR, "%s: port %s: lcore %u is not a worker lcore",
+					  d->conf.path, pc->name, pc->lcores[k]);
+				return -EINVAL;
+			}
+		for (q = 0; q < pc->nb_rxq; q++) {
+			p->rxq[q].lcore = pc->nb_lcores > 0 ? pc->lcores[q % pc->nb_lcores] : next;
+			p->rxq[q].txq = q % pc->nb_txq;
+		}
+		for (p->nb_workers = 0, q = 0; q < pc->nb_rxq; q++) {
+			for (k = 0; k < q && p->rxq[k].lcore != p->rxq[q].lcore; k++)
+				;
+			p->nb_workers += k == q;
+		}
+		if (pc->nb_lcores == 0) {
+			next = rte_get_next_lcore(next, 1, 1);
+			if (next >= RTE_MAX_LCORE)
+				next = rte_get_next_lcore(-1, 1, 1);
 		}
 	}
 	return 0;
@@ -198,6 +216,7 @@ void
 pktiod_port_info(const struct pktiod_port *p, struct pktio_port_info *pi)
 {
 	struct rte_eth_stats st = { 0 };
+	uint16_t q;
 
 	memset(pi, 0, sizeof(*pi));
 	(void)rte_eth_stats_get(p->port_id, &st);
@@ -217,11 +236,15 @@ pktiod_port_info(const struct pktiod_port *p, struct pktio_port_info *pi)
 	pi->rx_missed = st.imissed;
 	pi->rx_errors = st.ierrors + st.rx_nombuf;
 	pi->tx_errors = st.oerrors;
-	pi->rx_no_client = p->rx_no_client;
-	pi->rx_oversize = p->rx_oversize;
-	pi->tx_full = p->tx_full;
-	pi->tx_nombuf = p->tx_nombuf;
-	pi->tx_invalid = p->tx_invalid;
+	for (q = 0; q < p->conf->nb_rxq; q++) {
+		const struct pktiod_rxq *r = &p->rxq[q];
+
+		pi->rx_no_client += r->rx_no_client;
+		pi->rx_oversize += r->rx_oversize;
+		pi->tx_full += r->tx_full;
+		pi->tx_nombuf += r->tx_nombuf;
+		pi->tx_invalid += r->tx_invalid;
+	}
 	pi->mbuf_in_use = rte_mempool_in_use_count(p->mp);
 	pi->detach_closed = p->detached[PKTIOD_DETACH_CLOSED];
 	pi->detach_violation = p->detached[PKTIOD_DETACH_VIOLATION];

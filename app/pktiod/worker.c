@@ -3,13 +3,15 @@
  */
 
 /*
- * The data path. One worker lcore serves whole ports (all their rx and tx queues), so it
- * is the only producer and consumer on the appliance side of every ring of those ports'
- * attachments. Per burst: receive, copy each frame into a free slot of each receiver,
+ * The data path. Each rx queue of a port is served by one worker lcore (a port has one
+ * worker, or spreads its queues over a list of them), which also drains the tx rings of the
+ * attachments homed on that queue; so each worker is the only producer and consumer on the
+ * appliance side of every ring it touches. Per burst: receive, copy each frame into a free slot of each receiver,
  * publish descriptors, ring a doorbell only for a client that asked; then drain each
  * client's tx ring into mbufs. Everything read from a region is checked first.
  */
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -218,6 +220,7 @@ static unsigned int
 port_rx(struct pktiod_port *p, const struct port_tab *t, uint16_t q)
 {
 	const struct rxq_tab *rt = t != NULL ? &t->rxq[q] : NULL;
+	struct pktiod_rxq *r = &p->rxq[q];
 	struct rte_mbuf *m[PKTIOD_BURST];
 	unsigned int i, n, k = 0;
 	uint64_t ts;
@@ -233,15 +236,15 @@ port_rx(struct pktiod_port *p, const struct port_tab *t, uint16_t q)
 			m[k++] = m[i];
 			continue;
 		}
-		p->rx_oversize++;
+		r->rx_oversize++;
 		rte_pktmbuf_free(m[i]);
 	}
 	if (rt != NULL) {
 		/* One clock read a burst. The frames of a burst are stamped 1 ns apart, and
 		 * every burst after the last, so that the times are distinct and keep the order
 		 * of arrival, as a capture's reader expects. */
-		ts = RTE_MAX(now_ns(), p->rx_last_ts);
-		p->rx_last_ts = ts + k;
+		ts = RTE_MAX(now_ns(), r->rx_last_ts);
+		r->rx_last_ts = ts + k;
 		for (i = 0; i < rt->nb_mirror; i++)
 			deliver(rt->mirror[i], m, k, q, ts);
 		if (rt->excl != NULL)
@@ -250,7 +253,7 @@ port_rx(struct pktiod_port *p, const struct port_tab *t, uint16_t q)
 			fanout(rt, m, k, q, ts);
 	}
 	if (rt == NULL || (rt->excl == NULL && rt->nb_fanout == 0))
-		p->rx_no_client += k;
+		r->rx_no_client += k;
 	rte_pktmbuf_free_bulk(m, k);
 	return n;
 }
@@ -288,12 +291,12 @@ tx_take(struct pktiod_att *a, struct pktio_desc *d, unsigned int n)
  * at the head is dropped alone and the rest go on. @return frames sent.
  */
 static unsigned int
-dev_tx(struct pktiod_port *p, uint16_t txq, struct rte_mbuf **m, unsigned int n)
+dev_tx(struct pktiod_port *p, struct pktiod_rxq *r, struct rte_mbuf **m, unsigned int n)
 {
 	unsigned int sent = 0, k, stuck = 0;
 
 	while (sent < n) {
-		k = rte_eth_tx_burst(p->port_id, txq, m + sent, n - sent);
+		k = rte_eth_tx_burst(p->port_id, r->txq, m + sent, n - sent);
 		sent += k;
 		if (k > 0) {
 			stuck = 0;
@@ -301,7 +304,7 @@ dev_tx(struct pktiod_port *p, uint16_t txq, struct rte_mbuf **m, unsigned int n)
 		}
 		if (++stuck < 4 || sent == n)
 			continue;
-		p->tx_full++;
+		r->tx_full++;
 		rte_pktmbuf_free(m[sent]);
 		memmove(m + sent, m + sent + 1, (n - sent - 1) * sizeof(*m));
 		n--;
@@ -313,6 +316,7 @@ dev_tx(struct pktiod_port *p, uint16_t txq, struct rte_mbuf **m, unsigned int n)
 static unsigned int
 att_tx(struct pktiod_port *p, struct pktiod_att *a)
 {
+	struct pktiod_rxq *r = &p->rxq[a->home];
 	struct pktio_desc d[PKTIOD_BURST];
 	struct rte_mbuf *m[PKTIOD_BURST];
 	unsigned int i, k = 0, sent = 0;
@@ -324,12 +328,12 @@ att_tx(struct pktiod_port *p, struct pktiod_att *a)
 	if (n <= 0)
 		return 0;
 	if (unlikely(rte_pktmbuf_alloc_bulk(p->mp, m, n) != 0)) {
-		p->tx_nombuf += n;
+		r->tx_nombuf += n;
 		a->tx_dropped += n;
 	} else {
 		for (i = 0; i < (unsigned int)n; i++) {
 			if (unlikely(d[i].len == 0)) {
-				p->tx_invalid++;
+				r->tx_invalid++;
 				a->tx_dropped++;
 				continue;
 			}
@@ -342,7 +346,7 @@ att_tx(struct pktiod_port *p, struct pktiod_att *a)
 		}
 		if (k < (unsigned int)n)
 			rte_pktmbuf_free_bulk(m + k, n - k);
-		sent = dev_tx(p, a->txq, m, k);
+		sent = dev_tx(p, r, m, k);
 		a->tx_dropped += k - sent;
 	}
 	for (i = 0; i < (unsigned int)n; i++) {
@@ -358,17 +362,26 @@ att_tx(struct pktiod_port *p, struct pktiod_att *a)
 	return n;
 }
 
+/* What one worker serves of one port: a bit per rx queue. */
+struct served {
+	struct pktiod_port *p;
+	uint64_t queues;
+};
+
 static unsigned int
-port_poll(struct pktiod_port *p)
+port_poll(const struct served *sv)
 {
+	struct pktiod_port *p = sv->p;
 	const struct port_tab *t = __atomic_load_n(&p->tab, __ATOMIC_ACQUIRE);
 	unsigned int work = 0;
 	uint16_t q;
 
 	for (q = 0; q < p->conf->nb_rxq; q++)
-		work += port_rx(p, t, q);
+		if (sv->queues & (1ull << q))
+			work += port_rx(p, t, q);
 	for (q = 0; t != NULL && q < t->nb_tx; q++)
-		work += att_tx(p, t->tx[q]);
+		if (sv->queues & (1ull << t->tx[q]->home))
+			work += att_tx(p, t->tx[q]);
 	return work;
 }
 
@@ -394,13 +407,23 @@ int
 pktiod_worker(void *arg)
 {
 	unsigned int wid = (uintptr_t)arg, lcore = rte_lcore_id(), idle = 0, i, n = 0, work;
-	struct pktiod_port *mine[PKTIOD_MAX_PORTS];
+	struct served mine[PKTIOD_MAX_PORTS];
 	uint32_t sleep_us = 0;
+	uint16_t q;
 
-	for (i = 0; i < pktiod.nb_ports; i++)
-		if (pktiod.ports[i].lcore == lcore)
-			mine[n++] = &pktiod.ports[i];
-	PKTIO_LOG(INFO, "worker on lcore %u serves %u port(s)", lcore, n);
+	for (i = 0; i < pktiod.nb_ports; i++) {
+		struct pktiod_port *p = &pktiod.ports[i];
+
+		mine[n] = (struct served){ .p = p };
+		for (q = 0; q < p->conf->nb_rxq; q++)
+			if (p->rxq[q].lcore == lcore)
+				mine[n].queues |= 1ull << q;
+		if (mine[n].queues == 0)
+			continue;
+		PKTIO_LOG(INFO, "worker on lcore %u serves port %s, rx queues %#" PRIx64, lcore,
+			  p->conf->name, mine[n].queues);
+		n++;
+	}
 	/* The back-off sleeps are a few microseconds; the default 50 us timer slack would
 	 * stretch every one of them (and the latency of the next packet) past 50 us. */
 	prctl(PR_SET_TIMERSLACK, 1000UL);
@@ -408,7 +431,7 @@ pktiod_worker(void *arg)
 	rte_rcu_qsbr_thread_online(pktiod.qs, wid);
 	while (!pktiod.quit) {
 		for (work = 0, i = 0; i < n; i++)
-			work += port_poll(mine[i]);
+			work += port_poll(&mine[i]);
 		rte_rcu_qsbr_quiescent(pktiod.qs, wid);
 		if (work > 0) {
 			idle = 0;
