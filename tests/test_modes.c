@@ -215,6 +215,53 @@ test_modes_no_client_counted(void **state)
 	pktio_port_close(m);
 }
 
+/*
+ * PKTIO_F_OUTGOING: a copy of each frame another client sends, flagged, with the sent
+ * bytes; net_ring loops the frame back, so the receiver then sees it again, unflagged. The
+ * sender never gets its own copy. Timestamps stay in order and distinct.
+ */
+static void
+test_modes_outgoing_copies(void **state)
+{
+	struct pktio_port *w = open_mode(PKTIO_F_OUTGOING), *r;
+	unsigned int out = 0, in = 0, i;
+	uint8_t frame[FRAME_LEN], buf[256];
+	struct pktio_meta meta;
+	uint64_t last = 0, end;
+	ssize_t n;
+
+	(void)state;
+	r = open_mode(PKTIO_F_MIRROR | PKTIO_F_OUTGOING | PKTIO_F_NONBLOCK);
+	assert_non_null(w);
+	assert_non_null(r);
+	for (i = 0; i < 10; i++) {
+		test_frame(frame, sizeof(frame), 7, i);
+		assert_int_equal(pktio_write(w, frame, sizeof(frame)), sizeof(frame));
+	}
+	for (end = now_ms() + 5000; out + in < 20 && now_ms() < end; ) {
+		if (pktio_wait(r, 100) < 0)
+			break;
+		while ((n = pktio_read(r, buf, sizeof(buf), &meta)) > 0) {
+			assert_int_equal(n, FRAME_LEN);
+			assert_true(meta.tstamp > last);
+			last = meta.tstamp;
+			if (meta.flags & PKTIO_PKT_OUTGOING)
+				assert_int_equal(test_frame_seq(buf, NULL), out++);
+			else
+				in++;
+		}
+	}
+	assert_int_equal(out, 10);
+	assert_int_equal(in, 10);
+	/* the sender (exclusive receiver) got the 10 back from the ring, none flagged */
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(pktio_read(w, buf, sizeof(buf), &meta), FRAME_LEN);
+		assert_int_equal(meta.flags & PKTIO_PKT_OUTGOING, 0);
+	}
+	pktio_port_close(r);
+	pktio_port_close(w);
+}
+
 int
 main(void)
 {
@@ -223,6 +270,7 @@ main(void)
 		cmocka_unit_test(test_modes_fanout_keeps_flows),
 		cmocka_unit_test(test_modes_mirror_gets_copies),
 		cmocka_unit_test(test_modes_no_client_counted),
+		cmocka_unit_test(test_modes_outgoing_copies),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

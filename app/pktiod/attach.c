@@ -95,6 +95,8 @@ port_publish(struct pktiod *d, struct pktiod_port *p)
 	}
 	for (a = p->atts; a != NULL; a = a->next) {
 		t->tx[t->nb_tx++] = a;
+		if (a->outgoing)
+			t->out[t->nb_out++] = a;
 		for (q = 0; q < nq && !a->txonly; q++) {
 			struct rxq_tab *rt = &t->rxq[q];
 
@@ -280,6 +282,11 @@ attach_check(const struct pktiod *d, const struct pktiod_port *p,
 			 "to one queue", pc->name, pc->nb_rxq, p->nb_workers);
 		return -EINVAL;
 	}
+	if (req->outgoing && p->nb_workers > 1) {
+		snprintf(reason, len, "port %s spreads its rx queues over %u lcores: no "
+			 "copies of outgoing frames there", pc->name, p->nb_workers);
+		return -EINVAL;
+	}
 	if (cr->uid != 0 && cr->uid != geteuid() &&
 	    uid_clients(d, cr->uid) >= d->conf.max_clients_per_uid) {
 		snprintf(reason, len, "uid %u has %u attachments (max_clients_per_uid)", cr->uid,
@@ -324,6 +331,7 @@ pktiod_attach(struct pktiod *d, struct pktiod_port *p, const struct pktiod_attac
 	a->mode = req->mode;
 	a->txonly = req->txonly;
 	a->nowake = req->nowake;
+	a->outgoing = req->outgoing && !req->txonly;
 	a->pid = req->cred->pid;
 	a->uid = req->cred->uid;
 	a->sock = req->sock;

@@ -203,6 +203,7 @@ on_attach(struct pktiod *d, struct conn *c, const struct pktiod_msg *m)
 	int fds[3], err = 0, i;
 	struct pktiod_attach_req req = {
 		.queue = m->queue, .mode = m->mode, .txonly = m->txonly, .nowake = m->nowake,
+		.outgoing = m->outgoing,
 		.cred = &c->cred, .sock = c->fd,
 	};
 

@@ -15,7 +15,7 @@
 #include "pktio_msg.h"
 #include "pktiod.h"
 
-#define ATTACH_FLAGS (PKTIO_MSG_F_TXONLY | PKTIO_MSG_F_NOWAKE)
+#define ATTACH_FLAGS (PKTIO_MSG_F_TXONLY | PKTIO_MSG_F_NOWAKE | PKTIO_MSG_F_OUTGOING)
 
 int
 pktiod_msg_parse(const void *buf, size_t len, struct pktiod_msg *m, char *reason, size_t rlen)
@@ -47,6 +47,7 @@ pktiod_msg_parse(const void *buf, size_t len, struct pktiod_msg *m, char *reason
 	m->mode = a.mode;
 	m->txonly = (a.flags & PKTIO_MSG_F_TXONLY) != 0;
 	m->nowake = (a.flags & PKTIO_MSG_F_NOWAKE) != 0;
+	m->outgoing = (a.flags & PKTIO_MSG_F_OUTGOING) != 0;
 	return 0;
 }
 

@@ -77,6 +77,7 @@ struct pktiod_msg {
 	uint16_t mode;
 	bool txonly;
 	bool nowake;
+	bool outgoing;
 };
 
 /**
@@ -133,6 +134,7 @@ struct pktiod_att {
 	uint16_t mode;                   /* PKTIO_F_EXCLUSIVE/_FANOUT/_MIRROR */
 	bool txonly;                     /* receives nothing */
 	bool nowake;                     /* busy-polls: no doorbell, no fence */
+	bool outgoing;                   /* gets copies of what the others send */
 	pid_t pid;
 	uid_t uid;
 	int sock;                        /* control connection */
@@ -175,7 +177,9 @@ struct rxq_tab {
 /** What a port's worker serves; immutable once published, replaced under RCU. */
 struct port_tab {
 	uint16_t nb_tx;
+	uint16_t nb_out;
 	struct pktiod_att *tx[PKTIOD_MAX_CLIENTS];
+	struct pktiod_att *out[PKTIOD_MAX_CLIENTS]; /* PKTIO_F_OUTGOING receivers */
 	struct rxq_tab rxq[];
 };
 
@@ -245,6 +249,7 @@ struct pktiod_attach_req {
 	uint16_t mode;
 	bool txonly;
 	bool nowake;
+	bool outgoing;
 	const struct pktiod_cred *cred;
 	int sock;
 };

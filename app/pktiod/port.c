@@ -216,7 +216,9 @@ void
 pktiod_port_info(const struct pktiod_port *p, struct pktio_port_info *pi)
 {
 	struct rte_eth_stats st = { 0 };
-	uint16_t q;
+	struct rte_ether_addr mac;
+	struct rte_eth_link link;
+	uint16_t q, mtu;
 
 	memset(pi, 0, sizeof(*pi));
 	(void)rte_eth_stats_get(p->port_id, &st);
@@ -249,4 +251,12 @@ pktiod_port_info(const struct pktiod_port *p, struct pktio_port_info *pi)
 	pi->detach_closed = p->detached[PKTIOD_DETACH_CLOSED];
 	pi->detach_violation = p->detached[PKTIOD_DETACH_VIOLATION];
 	pi->detach_protocol = p->detached[PKTIOD_DETACH_PROTOCOL];
+	if (rte_eth_macaddr_get(p->port_id, &mac) == 0)
+		memcpy(pi->mac, mac.addr_bytes, sizeof(pi->mac));
+	if (rte_eth_link_get_nowait(p->port_id, &link) == 0) {
+		pi->link_up = link.link_status == RTE_ETH_LINK_UP;
+		pi->link_speed = link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : link.link_speed;
+	}
+	if (rte_eth_dev_get_mtu(p->port_id, &mtu) == 0)
+		pi->mtu = mtu;
 }

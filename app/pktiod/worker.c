@@ -95,9 +95,13 @@ doorbell(struct pktiod_att *a)
 		pktiod_bell_ring(a->bell);
 }
 
-/* Copy @p n frames into slots of @p a and publish them; frame i was received at @p ts + i. */
+/*
+ * Copy @p n frames into slots of @p a and publish them; frame i was received at @p ts + i
+ * (or sent, with @p flags PKTIO_PKT_OUTGOING).
+ */
 static void
-deliver(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q, uint64_t ts)
+deliver(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q, uint64_t ts,
+	uint16_t flags)
 {
 	struct pktio_desc d[PKTIOD_BURST];
 	uint64_t bytes = 0;
@@ -131,7 +135,7 @@ deliver(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q, u
 		meta->tstamp = ts + i;
 		meta->hash = (m[i]->ol_flags & RTE_MBUF_F_RX_RSS_HASH) ? m[i]->hash.rss : 0;
 		meta->queue = q;
-		meta->flags = 0;
+		meta->flags = flags;
 		a->owner[s] = OWN_CLIENT;
 		d[i] = (struct pktio_desc){ .slot = s, .len = len };
 		bytes += len;
@@ -213,7 +217,7 @@ fanout(const struct rxq_tab *rt, struct rte_mbuf **m, unsigned int n, uint16_t q
 	}
 	for (g = 0; g < rt->nb_fanout; g++)
 		if (cnt[g] > 0)
-			deliver(rt->fanout[g], grp[g], cnt[g], q, ts);
+			deliver(rt->fanout[g], grp[g], cnt[g], q, ts, 0);
 }
 
 static unsigned int
@@ -246,9 +250,9 @@ port_rx(struct pktiod_port *p, const struct port_tab *t, uint16_t q)
 		ts = RTE_MAX(now_ns(), r->rx_last_ts);
 		r->rx_last_ts = ts + k;
 		for (i = 0; i < rt->nb_mirror; i++)
-			deliver(rt->mirror[i], m, k, q, ts);
+			deliver(rt->mirror[i], m, k, q, ts, 0);
 		if (rt->excl != NULL)
-			deliver(rt->excl, m, k, q, ts);
+			deliver(rt->excl, m, k, q, ts, 0);
 		else if (rt->nb_fanout > 0)
 			fanout(rt, m, k, q, ts);
 	}
@@ -313,8 +317,22 @@ dev_tx(struct pktiod_port *p, struct pktiod_rxq *r, struct rte_mbuf **m, unsigne
 	return sent;
 }
 
+/* Copies of the frames @p a sends, to the port's other PKTIO_F_OUTGOING receivers. */
+static void
+tx_copies(struct pktiod_rxq *r, const struct port_tab *t, const struct pktiod_att *a,
+	  struct rte_mbuf **m, unsigned int n)
+{
+	uint64_t ts = RTE_MAX(now_ns(), r->rx_last_ts);
+	unsigned int i;
+
+	r->rx_last_ts = ts + n;
+	for (i = 0; i < t->nb_out; i++)
+		if (t->out[i] != a)
+			deliver(t->out[i], m, n, a->home, ts, PKTIO_PKT_OUTGOING);
+}
+
 static unsigned int
-att_tx(struct pktiod_port *p, struct pktiod_att *a)
+att_tx(struct pktiod_port *p, const struct port_tab *t, struct pktiod_att *a)
 {
 	struct pktiod_rxq *r = &p->rxq[a->home];
 	struct pktio_desc d[PKTIOD_BURST];
@@ -346,6 +364,8 @@ att_tx(struct pktiod_port *p, struct pktiod_att *a)
 		}
 		if (k < (unsigned int)n)
 			rte_pktmbuf_free_bulk(m + k, n - k);
+		if (unlikely(t->nb_out > 0) && k > 0)
+			tx_copies(r, t, a, m, k);
 		sent = dev_tx(p, r, m, k);
 		a->tx_dropped += k - sent;
 	}
@@ -381,7 +401,7 @@ port_poll(const struct served *sv)
 			work += port_rx(p, t, q);
 	for (q = 0; t != NULL && q < t->nb_tx; q++)
 		if (sv->queues & (1ull << t->tx[q]->home))
-			work += att_tx(p, t->tx[q]);
+			work += att_tx(p, t, t->tx[q]);
 	return work;
 }
 

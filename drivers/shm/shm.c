@@ -231,7 +231,7 @@ shm_rx_burst(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 		pkts[i].hash = m->hash;
 		pkts[i].tstamp = m->tstamp;
 		pkts[i].queue = m->queue;
-		pkts[i].flags = 0;
+		pkts[i].flags = m->flags & PKTIO_PKT_OUTGOING;
 		bytes += d[i].len;
 		s->own[d[i].slot] = SLOT_USER; /* the appliance's slot numbers are trusted */
 	}

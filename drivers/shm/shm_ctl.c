@@ -156,7 +156,8 @@ shm_ctl_attach(const char *sock, const char *port, unsigned int queue, unsigned 
 		.queue = queue,
 		.mode = flags & PKTIO_F_MODE_MASK,
 		.flags = ((flags & PKTIO_F_TXONLY) ? PKTIO_MSG_F_TXONLY : 0) |
-			 ((flags & PKTIO_F_BUSYPOLL) ? PKTIO_MSG_F_NOWAKE : 0),
+			 ((flags & PKTIO_F_BUSYPOLL) ? PKTIO_MSG_F_NOWAKE : 0) |
+			 ((flags & PKTIO_F_OUTGOING) ? PKTIO_MSG_F_OUTGOING : 0),
 	};
 	struct pktio_msg_attach_reply rep;
 	int fds[PKTIO_MSG_NB_FDS], fd, rc;

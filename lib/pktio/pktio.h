@@ -68,10 +68,16 @@ extern "C" {
 				       *   throughput (as pcap_set_immediate_mode()): afpacket
 				       *   uses a TPACKET_V2 frame ring instead of TPACKET_V3
 				       *   blocks; shm always does, the flag changes nothing */
+#define PKTIO_F_OUTGOING  0x0100u /**< also receive a copy of each frame the port's other
+				       *   clients send, flagged PKTIO_PKT_OUTGOING (as a packet
+				       *   socket sees PACKET_OUTGOING frames); pktiod ports whose
+				       *   rx queues have one worker; ignored by afpacket */
 /** @} */
 
 /** Metadata flag: the packet was cut to fit the caller's buffer. */
 #define PKTIO_PKT_TRUNCATED 0x0001u
+/** Metadata flag: a frame another client of the port sent (PKTIO_F_OUTGOING). */
+#define PKTIO_PKT_OUTGOING  0x0002u
 
 /** hpio's header version, the value of pktio_hdr.version. */
 #define PKTIO_HDR_VERSION 2
@@ -150,6 +156,11 @@ struct pktio_port_info {
 	uint64_t detach_closed;    /**< clients gone: closed their connection (exit, crash) */
 	uint64_t detach_violation; /**< clients detached: broke the shared-memory contract */
 	uint64_t detach_protocol;  /**< clients detached: a message after attaching */
+	uint8_t mac[6];            /**< the device's MAC address */
+	uint8_t link_up;           /**< 1: link up */
+	uint8_t pad;
+	uint32_t mtu;              /**< the device's MTU, 0 where it has none */
+	uint32_t link_speed;       /**< Mbit/s, 0 unknown */
 };
 
 /** An attachment as the appliance reports it (pktio_query()). */

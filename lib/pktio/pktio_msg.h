@@ -48,6 +48,7 @@ struct pktio_msg_hdr {
 
 #define PKTIO_MSG_F_TXONLY 0x1u /**< the client receives nothing */
 #define PKTIO_MSG_F_NOWAKE 0x2u /**< the client busy-polls: never ring its doorbell */
+#define PKTIO_MSG_F_OUTGOING 0x4u /**< copies of what the port's other clients send */
 
 struct pktio_msg_attach {
 	struct pktio_msg_hdr hdr;

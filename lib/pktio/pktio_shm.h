@@ -62,7 +62,7 @@ struct pktio_slot_meta {
 	uint64_t tstamp; /**< ns since the epoch */
 	uint32_t hash;   /**< flow hash */
 	uint16_t queue;  /**< rx queue */
-	uint16_t flags;
+	uint16_t flags;  /**< PKTIO_PKT_OUTGOING: another client sent it */
 };
 
 struct pktio_shm_hdr {
