@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -108,6 +109,8 @@ spawn(struct test_pktiod *d)
 	if (d->pid == 0) {
 		int log = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
+		/* a test killed by its timeout runs no atexit(): pktiod goes with it */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		dup2(log, 1);
 		dup2(log, 2);
 		dup2(pipefd[1], 3); /* dup2 clears close-on-exec */
