@@ -6,9 +6,11 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "bench.h"
+#include "json.h"
 
 #define CALIBRATE_NS 50000000L
 
@@ -193,57 +195,63 @@ text_print(const struct bench_opts *o, const struct bench_thread *th, const stru
 }
 
 static void
-json_latency(const struct summary *m)
+json_latency(struct json_writer *w, const struct summary *m)
 {
 	const struct bench_hist *h = m->hist;
 
-	printf(",\"latency_us\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,"
-	       "\"max\":%.3f,\"min\":%.3f,\"samples\":%" PRIu64 ",\"lost\":%" PRIu64 "}",
-	       cyc_us(bench_hist_percentile(h, 0.50)), cyc_us(bench_hist_percentile(h, 0.90)),
-	       cyc_us(bench_hist_percentile(h, 0.99)), cyc_us(bench_hist_percentile(h, 0.999)),
-	       cyc_us(bench_hist_max(h)), cyc_us(bench_hist_min(h)), bench_hist_count(h),
-	       m->lost);
+	json_key(w, "latency_us");
+	json_object_begin(w);
+	json_kv_double(w, "p50", cyc_us(bench_hist_percentile(h, 0.50)), 3);
+	json_kv_double(w, "p90", cyc_us(bench_hist_percentile(h, 0.90)), 3);
+	json_kv_double(w, "p99", cyc_us(bench_hist_percentile(h, 0.99)), 3);
+	json_kv_double(w, "p999", cyc_us(bench_hist_percentile(h, 0.999)), 3);
+	json_kv_double(w, "max", cyc_us(bench_hist_max(h)), 3);
+	json_kv_double(w, "min", cyc_us(bench_hist_min(h)), 3);
+	json_kv_u64(w, "samples", bench_hist_count(h));
+	json_kv_u64(w, "lost", m->lost);
+	json_object_end(w);
 }
 
-/* One JSON object on one line. The port name is printed as given: no quoting needed for
- * the names pktiod accepts, but escape '"' and '\\' anyway. */
-static void
-json_str(const char *key, const char *s)
-{
-	printf("\"%s\":\"", key);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		if ((unsigned char)*s >= 0x20)
-			putchar(*s);
-	}
-	printf("\",");
-}
-
-static void
+/* One JSON object on one line (scripts/bench keeps them as JSON Lines). @return 0 or -errno. */
+static int
 json_print(const struct bench_opts *o, const struct summary *m)
 {
-	char size[16];
+	struct json_writer w;
 
-	size_str(o, size, sizeof(size), "\"imix\"");
-	printf("{\"mode\":\"%s\",\"io\":\"%s\",\"wait\":\"%s\",", o->eng->name, io_names[o->io],
-	       o->block ? "block" : "busy");
-	json_str("port", o->port);
-	printf("\"busy_poll_us\":%u,\"immediate\":%s,\"burst\":%u,\"size\":%s,\"threads\":%u,"
-	       "\"duration_s\":%.6f,", o->busy_poll_us, o->immediate ? "true" : "false", o->burst,
-	       size, o->threads, m->duration);
-	printf("\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64 ",\"rx_bytes\":%" PRIu64
-	       ",\"tx_bytes\":%" PRIu64 ",", m->s.rx_pkts, m->s.tx_pkts, m->s.rx_bytes,
-	       m->s.tx_bytes);
-	printf("\"rx_mpps\":%.6f,\"tx_mpps\":%.6f,\"rx_gbps\":%.6f,\"tx_gbps\":%.6f,",
-	       m->rx_mpps, m->tx_mpps, m->rx_gbps, m->tx_gbps);
-	printf("\"rx_dropped\":%" PRIu64 ",\"tx_dropped\":%" PRIu64 ",\"tx_unsent\":%" PRIu64
-	       ",\"cpu_s\":%.6f,\"tsc_hz\":%.0f,\"cycles_per_packet\":%.2f"
-	       ",\"busy_cycles_per_packet\":%.2f", m->s.rx_no_slot, m->tx_dropped, m->s.unsent,
-	       m->cpu_s, bench_tsc_hz, m->cpp, m->busy_cpp);
+	json_init(&w, stdout, 0);
+	json_object_begin(&w);
+	json_kv_str(&w, "mode", o->eng->name);
+	json_kv_str(&w, "io", io_names[o->io]);
+	json_kv_str(&w, "wait", o->block ? "block" : "busy");
+	json_kv_str(&w, "port", o->port);
+	json_kv_u64(&w, "busy_poll_us", o->busy_poll_us);
+	json_kv_bool(&w, "immediate", o->immediate);
+	json_kv_u64(&w, "burst", o->burst);
+	if (o->size == BENCH_SIZE_IMIX)
+		json_kv_str(&w, "size", "imix");
+	else
+		json_kv_u64(&w, "size", o->size);
+	json_kv_u64(&w, "threads", o->threads);
+	json_kv_double(&w, "duration_s", m->duration, 6);
+	json_kv_u64(&w, "rx_packets", m->s.rx_pkts);
+	json_kv_u64(&w, "tx_packets", m->s.tx_pkts);
+	json_kv_u64(&w, "rx_bytes", m->s.rx_bytes);
+	json_kv_u64(&w, "tx_bytes", m->s.tx_bytes);
+	json_kv_double(&w, "rx_mpps", m->rx_mpps, 6);
+	json_kv_double(&w, "tx_mpps", m->tx_mpps, 6);
+	json_kv_double(&w, "rx_gbps", m->rx_gbps, 6);
+	json_kv_double(&w, "tx_gbps", m->tx_gbps, 6);
+	json_kv_u64(&w, "rx_dropped", m->s.rx_no_slot);
+	json_kv_u64(&w, "tx_dropped", m->tx_dropped);
+	json_kv_u64(&w, "tx_unsent", m->s.unsent);
+	json_kv_double(&w, "cpu_s", m->cpu_s, 6);
+	json_kv_double(&w, "tsc_hz", bench_tsc_hz, 0);
+	json_kv_double(&w, "cycles_per_packet", m->cpp, 2);
+	json_kv_double(&w, "busy_cycles_per_packet", m->busy_cpp, 2);
 	if (m->hist != NULL)
-		json_latency(m);
-	printf("}\n");
+		json_latency(&w, m);
+	json_object_end(&w);
+	return json_finish(&w);
 }
 
 void
@@ -251,11 +259,12 @@ bench_summary_print(const struct bench_opts *o, const struct bench_thread *th,
 		    double duration)
 {
 	struct summary m;
+	int rc;
 
 	summary_make(th, o->threads, duration > 0 ? duration : 1e-9, &m);
-	if (o->json)
-		json_print(o, &m);
-	else
+	if (!o->json)
 		text_print(o, th, &m);
+	else if ((rc = json_print(o, &m)) < 0)
+		fprintf(stderr, PROG ": stdout: %s\n", strerror(-rc));
 	fflush(stdout);
 }

@@ -8,12 +8,15 @@
  * layout pktioctl uses (one object, arrays of named objects) for --stats-json.
  */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fwd.h"
+#include "json.h"
 
 const char *const fwd_drop_names[FWD_DROP_MAX] = {
 	[FWD_DROP_RUNT] = "runt",
@@ -136,147 +139,165 @@ fwd_stats_print(struct fwd *f, FILE *o)
 /* ---- JSON ---- */
 
 static void
-json_str(FILE *o, const char *s)
+json_port_fields(struct json_writer *w, const struct fwd_port_stats *ps)
 {
-	fputc('"', o);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(o, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(o, "\\u%04x", *s);
-		else
-			fputc(*s, o);
-	}
-	fputc('"', o);
+	json_kv_u64(w, "rx_packets", ps->rx_packets);
+	json_kv_u64(w, "rx_bytes", ps->rx_bytes);
+	json_kv_u64(w, "tx_packets", ps->tx_packets);
+	json_kv_u64(w, "tx_bytes", ps->tx_bytes);
+	json_kv_u64(w, "runt", ps->runt);
+	json_kv_u64(w, "too_long", ps->too_long);
+	json_kv_u64(w, "tx_full", ps->tx_full);
 }
 
 static void
-json_port_fields(FILE *o, const struct fwd_port_stats *ps)
-{
-	fprintf(o, "\"rx_packets\": %" PRIu64 ", \"rx_bytes\": %" PRIu64 ", \"tx_packets\": %"
-		PRIu64 ", \"tx_bytes\": %" PRIu64 ", \"runt\": %" PRIu64 ", \"too_long\": %"
-		PRIu64 ", \"tx_full\": %" PRIu64, ps->rx_packets, ps->rx_bytes, ps->tx_packets,
-		ps->tx_bytes, ps->runt, ps->too_long, ps->tx_full);
-}
-
-static void
-json_ports(FILE *o, const struct fwd *f, const struct fwd_wstats *s)
+json_ports(struct json_writer *w, const struct fwd *f, const struct fwd_wstats *s)
 {
 	unsigned int p;
 
-	fputs("  \"ports\": [", o);
+	json_key(w, "ports");
+	json_array_begin(w);
 	for (p = 0; p < f->conf.nb_ports; p++) {
-		fputs(p > 0 ? ",\n    {\"name\": " : "\n    {\"name\": ", o);
-		json_str(o, f->conf.port[p]);
-		fputs(", ", o);
-		json_port_fields(o, &s->port[p]);
-		fputc('}', o);
+		json_object_begin(w);
+		json_kv_str(w, "name", f->conf.port[p]);
+		json_port_fields(w, &s->port[p]);
+		json_object_end(w);
 	}
-	fputs("\n  ]", o);
+	json_array_end(w);
 }
 
 /* One direction: what @p in received, what @p out sent of it. */
 static void
-json_direction(FILE *o, const struct fwd_port_stats *in, const struct fwd_port_stats *out)
+json_direction(struct json_writer *w, const char *key, const struct fwd_port_stats *in,
+	       const struct fwd_port_stats *out)
 {
-	fprintf(o, "{\"rx_packets\": %" PRIu64 ", \"rx_bytes\": %" PRIu64 ", \"tx_packets\": %"
-		PRIu64 ", \"tx_bytes\": %" PRIu64 ", \"runt\": %" PRIu64 ", \"too_long\": %"
-		PRIu64 ", \"tx_full\": %" PRIu64 "}", in->rx_packets, in->rx_bytes,
-		out->tx_packets, out->tx_bytes, in->runt, out->too_long, out->tx_full);
+	json_key(w, key);
+	json_object_begin(w);
+	json_kv_u64(w, "rx_packets", in->rx_packets);
+	json_kv_u64(w, "rx_bytes", in->rx_bytes);
+	json_kv_u64(w, "tx_packets", out->tx_packets);
+	json_kv_u64(w, "tx_bytes", out->tx_bytes);
+	json_kv_u64(w, "runt", in->runt);
+	json_kv_u64(w, "too_long", out->too_long);
+	json_kv_u64(w, "tx_full", out->tx_full);
+	json_object_end(w);
 }
 
 static void
-json_xconnects(FILE *o, const struct fwd *f, const struct fwd_wstats *s)
+json_xconnects(struct json_writer *w, const struct fwd *f, const struct fwd_wstats *s)
 {
 	unsigned int i;
 
-	fputs(",\n  \"xconnects\": [", o);
+	json_key(w, "xconnects");
+	json_array_begin(w);
 	for (i = 0; i < f->conf.nb_xc; i++) {
 		const struct fwd_xc_conf *xc = &f->conf.xc[i];
 
-		fputs(i > 0 ? ",\n    {\"name\": " : "\n    {\"name\": ", o);
-		json_str(o, xc->name);
-		fputs(", \"a\": ", o);
-		json_str(o, f->conf.port[xc->port[0]]);
-		fputs(", \"b\": ", o);
-		json_str(o, f->conf.port[xc->port[1]]);
-		fputs(",\n     \"a_to_b\": ", o);
-		json_direction(o, &s->port[xc->port[0]], &s->port[xc->port[1]]);
-		fputs(",\n     \"b_to_a\": ", o);
-		json_direction(o, &s->port[xc->port[1]], &s->port[xc->port[0]]);
-		fputc('}', o);
+		json_object_begin(w);
+		json_kv_str(w, "name", xc->name);
+		json_kv_str(w, "a", f->conf.port[xc->port[0]]);
+		json_kv_str(w, "b", f->conf.port[xc->port[1]]);
+		json_direction(w, "a_to_b", &s->port[xc->port[0]], &s->port[xc->port[1]]);
+		json_direction(w, "b_to_a", &s->port[xc->port[1]], &s->port[xc->port[0]]);
+		json_object_end(w);
 	}
-	fputs("\n  ]", o);
+	json_array_end(w);
 }
 
 static void
-json_interfaces(FILE *o, const struct fwd *f, const struct fwd_wstats *s)
+json_interfaces(struct json_writer *w, const struct fwd *f, const struct fwd_wstats *s)
 {
+	char addr[INET_ADDRSTRLEN + 4], mac[18];
 	unsigned int i;
 
-	fputs(",\n  \"interfaces\": [", o);
+	json_key(w, "interfaces");
+	json_array_begin(w);
 	for (i = 0; i < f->conf.nb_if; i++) {
 		const struct fwd_if_conf *ifc = &f->conf.ifc[i];
 		const uint8_t *m = ifc->mac.addr_bytes;
 
-		fputs(i > 0 ? ",\n    {\"name\": " : "\n    {\"name\": ", o);
-		json_str(o, ifc->name);
-		fputs(", \"port\": ", o);
-		json_str(o, f->conf.port[ifc->port]);
-		fprintf(o, ", \"address\": \"%u.%u.%u.%u/%u\", \"mac\": "
-			"\"%02x:%02x:%02x:%02x:%02x:%02x\", ", ifc->addr >> 24,
-			(ifc->addr >> 16) & 0xff, (ifc->addr >> 8) & 0xff, ifc->addr & 0xff,
-			ifc->plen, m[0], m[1], m[2], m[3], m[4], m[5]);
-		json_port_fields(o, &s->port[ifc->port]);
-		fputc('}', o);
+		snprintf(addr, sizeof(addr), "%u.%u.%u.%u/%u", ifc->addr >> 24,
+			 (ifc->addr >> 16) & 0xff, (ifc->addr >> 8) & 0xff, ifc->addr & 0xff,
+			 ifc->plen);
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+			 m[3], m[4], m[5]);
+		json_object_begin(w);
+		json_kv_str(w, "name", ifc->name);
+		json_kv_str(w, "port", f->conf.port[ifc->port]);
+		json_kv_str(w, "address", addr);
+		json_kv_str(w, "mac", mac);
+		json_port_fields(w, &s->port[ifc->port]);
+		json_object_end(w);
 	}
-	fputs("\n  ]", o);
+	json_array_end(w);
 }
 
 static void
-json_router(FILE *o, struct fwd *f, const struct fwd_wstats *s)
+json_router(struct json_writer *w, struct fwd *f, const struct fwd_wstats *s)
 {
 	unsigned int i;
 
-	fprintf(o, ",\n  \"router\": {\"routed\": %" PRIu64 ", \"pending\": %" PRIu64
-		", \"neighbours\": %u,\n    \"drops\": {", s->routed, s->pending,
-		fwd_nbr_count(f));
+	json_key(w, "router");
+	json_object_begin(w);
+	json_kv_u64(w, "routed", s->routed);
+	json_kv_u64(w, "pending", s->pending);
+	json_kv_u64(w, "neighbours", fwd_nbr_count(f));
+	json_key(w, "drops");
+	json_object_begin(w);
 	for (i = 0; i < FWD_DROP_MAX; i++)
-		fprintf(o, "%s\"%s\": %" PRIu64, i > 0 ? ", " : "", fwd_drop_names[i],
-			s->drop[i]);
-	fprintf(o, "},\n    \"arp\": {\"requests_in\": %" PRIu64 ", \"replies_in\": %" PRIu64
-		", \"requests_out\": %" PRIu64 ", \"replies_out\": %" PRIu64 ", \"learned\": %"
-		PRIu64 "},\n", s->arp_requests_in, s->arp_replies_in, s->arp_requests_out,
-		s->arp_replies_out, s->arp_learned);
-	fprintf(o, "    \"icmp\": {\"echo_requests\": %" PRIu64 ", \"echo_replies\": %" PRIu64
-		", \"time_exceeded\": %" PRIu64 ", \"unreachable\": %" PRIu64
-		", \"rate_limited\": %" PRIu64 ", \"suppressed\": %" PRIu64 "}}",
-		s->echo_requests, s->echo_replies, s->icmp_time_exceeded, s->icmp_unreachable,
-		s->icmp_rate_limited, s->icmp_suppressed);
+		json_kv_u64(w, fwd_drop_names[i], s->drop[i]);
+	json_object_end(w);
+	json_key(w, "arp");
+	json_object_begin(w);
+	json_kv_u64(w, "requests_in", s->arp_requests_in);
+	json_kv_u64(w, "replies_in", s->arp_replies_in);
+	json_kv_u64(w, "requests_out", s->arp_requests_out);
+	json_kv_u64(w, "replies_out", s->arp_replies_out);
+	json_kv_u64(w, "learned", s->arp_learned);
+	json_object_end(w);
+	json_key(w, "icmp");
+	json_object_begin(w);
+	json_kv_u64(w, "echo_requests", s->echo_requests);
+	json_kv_u64(w, "echo_replies", s->echo_replies);
+	json_kv_u64(w, "time_exceeded", s->icmp_time_exceeded);
+	json_kv_u64(w, "unreachable", s->icmp_unreachable);
+	json_kv_u64(w, "rate_limited", s->icmp_rate_limited);
+	json_kv_u64(w, "suppressed", s->icmp_suppressed);
+	json_object_end(w);
+	json_object_end(w);
 }
 
-static void
+/* The counters as one JSON object, a line per member, ports and sections inline. @return 0
+ * or -errno (@p o could not be written). */
+static int
 json_write(FILE *o, struct fwd *f)
 {
+	struct json_writer w;
 	struct fwd_wstats s;
 	uint64_t ns = uptime_ns(f), rx, tx;
 
 	stats_sum(f, &s);
 	rx = total(f, &s, false);
 	tx = total(f, &s, true);
-	fprintf(o, "{\n  \"mode\": \"%s\", \"workers\": %u, \"uptime_ms\": %" PRIu64
-		", \"running\": %s,\n  \"rx_frames\": %" PRIu64 ", \"tx_frames\": %" PRIu64
-		", \"rx_pps\": %.0f, \"tx_pps\": %.0f,\n", f->conf.mode == FWD_MODE_L2 ? "l2" :
-		"router", f->nb_workers, ns / 1000000, f->stop_ns == 0 ? "true" : "false", rx, tx,
-		rate(rx, ns), rate(tx, ns));
-	json_ports(o, f, &s);
+	json_init(&w, o, JSON_F_SPACED | JSON_F_PRETTY(2));
+	json_object_begin(&w);
+	json_kv_str(&w, "mode", f->conf.mode == FWD_MODE_L2 ? "l2" : "router");
+	json_kv_u64(&w, "workers", f->nb_workers);
+	json_kv_u64(&w, "uptime_ms", ns / 1000000);
+	json_kv_bool(&w, "running", f->stop_ns == 0);
+	json_kv_u64(&w, "rx_frames", rx);
+	json_kv_u64(&w, "tx_frames", tx);
+	json_kv_double(&w, "rx_pps", rate(rx, ns), 0);
+	json_kv_double(&w, "tx_pps", rate(tx, ns), 0);
+	json_ports(&w, f, &s);
 	if (f->conf.mode == FWD_MODE_L2) {
-		json_xconnects(o, f, &s);
+		json_xconnects(&w, f, &s);
 	} else {
-		json_interfaces(o, f, &s);
-		json_router(o, f, &s);
+		json_interfaces(&w, f, &s);
+		json_router(&w, f, &s);
 	}
-	fputs("\n}\n", o);
+	json_object_end(&w);
+	return json_finish(&w);
 }
 
 /* To @p path through a temporary file and rename(): readers never see half of it. */
@@ -287,16 +308,18 @@ fwd_stats_json(struct fwd *f, const char *path)
 	FILE *o;
 	int rc = 0;
 
-	if (strcmp(path, "-") == 0) {
-		json_write(stdout, f);
-		return fflush(stdout) == 0 ? 0 : -errno;
-	}
+	if (strcmp(path, "-") == 0)
+		return json_write(stdout, f);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	o = fopen(tmp, "w");
 	if (o == NULL)
 		return -errno;
-	json_write(o, f);
-	if (fclose(o) != 0 || rename(tmp, path) != 0)
+	rc = json_write(o, f);
+	if (fclose(o) != 0 && rc == 0)
 		rc = -errno;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -errno;
+	if (rc < 0)
+		unlink(tmp);
 	return rc;
 }
