@@ -25,6 +25,7 @@
 
 #include "pktio_msg.h"
 #include "pktiod.h"
+#include "service.h"
 
 /* One connection; epoll's data points at it. */
 struct conn {
@@ -503,10 +504,12 @@ pktiod_ctl_run(struct pktiod *d, int notify_fd)
 		goto out;
 	}
 	PKTIO_LOG(INFO, "serving %u port(s) on %s", d->nb_ports, d->conf.socket);
+	/* listening and on epoll: a connect from now on is served (--notify-fd, sd_notify) */
 	if (notify_fd >= 0) {
 		(void)!write(notify_fd, "READY\n", 6);
 		close(notify_fd);
 	}
+	pktiod_notify_ready(d);
 	for (rc = 0; rc == 0; ) {
 		n = epoll_wait(ep, ev, RTE_DIM(ev), expire_silent(ep));
 		for (i = 0; i < n && rc == 0; i++) {
@@ -525,6 +528,7 @@ pktiod_ctl_run(struct pktiod *d, int notify_fd)
 			on_kick(d); /* level-triggered: the rest of the batch comes again */
 	}
 	PKTIO_LOG(INFO, "shutting down");
+	pktiod_notify_stopping(d);
 	rc = 0;
 	ctl_shutdown(d, ep);
 out:

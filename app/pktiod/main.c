@@ -33,6 +33,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "pktiod.h"
+#include "service.h"
 
 #define DEFAULT_CONF "/etc/pktio/pktiod.conf"
 #define EAL_ARGS_MAX 128
@@ -46,9 +47,11 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"usage: pktiod [-f FILE] [--check] [--notify-fd FD] [-- EAL-ARGS...]\n"
+		"       pktiod --version\n"
 		"  -f, --config FILE  configuration (default " DEFAULT_CONF ")\n"
 		"  --check            check the configuration and exit\n"
 		"  --notify-fd FD     write READY to FD once clients can attach, then close it\n"
+		"  --version          print the version and exit\n"
 		"  -h, --help         this text\n"
 		"EAL arguments come from the [pktiod] eal key, then the command line after --.\n"
 		"--no-pci is added unless a port names a PCI device or the arguments allowlist;\n"
@@ -409,6 +412,7 @@ parse_args(int argc, char **argv, const char **conf, bool *check, int *notify_fd
 		{ "check", no_argument, NULL, 'c' },
 		{ "notify-fd", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o;
@@ -426,6 +430,9 @@ parse_args(int argc, char **argv, const char **conf, bool *check, int *notify_fd
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("pktiod (pktio) %s\n", PKTIO_VERSION); /* as cli_version() */
 			exit(0);
 		default:
 			usage(stderr);
@@ -445,6 +452,9 @@ main(int argc, char **argv)
 	unsigned int lcore, wid = 0;
 	sigset_t sigs;
 
+	/* first: start-up errors too go to the journal with their priority */
+	if (pktiod_journal_init() < 0)
+		fprintf(stderr, "pktiod: journal log stream: %s\n", strerror(ENOMEM));
 	first = parse_args(argc, argv, &conf, &check, &notify_fd);
 	rc = pktiod_conf_load(&pktiod.conf, conf, err, sizeof(err));
 	if (rc < 0) {
