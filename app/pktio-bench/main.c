@@ -41,34 +41,11 @@ signals_install(void)
 	return cli_signals_install();
 }
 
-/* Print why pktio_port_open() said @p err, in words a user can act on. */
-static void
-open_error(const char *sock, const char *name, int err)
-{
-	const char *hint = "";
-
-	if (strncmp(name, "afpacket:", 9) == 0) {
-		fprintf(stderr, PROG ": cannot open %s: %s%s\n", name, strerror(err),
-			err == ENOENT ? " (no such interface)" :
-			err == EPERM ? " (needs CAP_NET_RAW)" : "");
-		return;
-	}
-	if (err == ENOENT && access(sock, F_OK) == 0)
-		hint = " (pktiod has no port of that name)";
-	else if (err == ENOENT || err == ECONNREFUSED)
-		hint = " (is pktiod running, with this socket?)";
-	else if (err == EBUSY)
-		hint = " (another client receives from it exclusively)";
-	fprintf(stderr, PROG ": cannot attach to %s via %s: %s%s\n", name, sock, strerror(err),
-		hint);
-}
-
 /* Open a handle with the flags the options call for. Prints why not; NULL and errno. */
 struct pktio_port *
 bench_port_open(const struct bench_thread *t, const char *name, unsigned int flags)
 {
 	const struct bench_opts *o = t->o;
-	const char *sock = o->sock;
 	struct pktio_port *p;
 	int err;
 
@@ -81,9 +58,7 @@ bench_port_open(const struct bench_thread *t, const char *name, unsigned int fla
 	p = pktio_port_open(name, PKTIO_QUEUE_ANY, flags, o->sock);
 	if (p == NULL) {
 		err = errno;
-		if (sock == NULL)
-			sock = getenv(PKTIO_SOCKET_ENV) ? : PKTIO_SOCKET_DEFAULT;
-		open_error(sock, name, err);
+		cli_attach_error(o->sock, name, err); /* pktiod's reason came first, logged */
 		errno = err;
 		return NULL;
 	}

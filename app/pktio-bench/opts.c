@@ -15,7 +15,7 @@
 
 enum {
 	OPT_IO = 0x100, OPT_BURST, OPT_SIZE, OPT_WAIT, OPT_THREADS, OPT_TIME, OPT_PERIOD,
-	OPT_JSON, OPT_PEER, OPT_TX_FIRST, OPT_SPIN, OPT_IMMEDIATE,
+	OPT_JSON, OPT_PEER, OPT_TX_FIRST, OPT_SPIN, OPT_IMMEDIATE, OPT_VERSION,
 };
 
 static const struct bench_engine *const engines[] = {
@@ -76,6 +76,7 @@ usage(FILE *f)
 		"      --peer=PORT       latency: receive the pings on PORT (default: -i PORT)\n"
 		"      --tx-first[=N]    io, macswap: send N bursts of generated frames first\n"
 		"                        (default N: 1), to start traffic round a loopback\n"
+		"      --version         print the version and exit\n"
 		"  -h, --help            print this help and exit\n"
 		"\n", BENCH_BURST_MAX, BENCH_SIZE_MAX, BENCH_THREADS_MAX);
 	usage_modes(f);
@@ -286,9 +287,27 @@ parse_opt(int c, const char *arg, struct bench_opts *o)
 		usage(stdout);
 		usage_output(stdout);
 		return 0;
+	case OPT_VERSION:
+		cli_version();
+		return 0;
 	default:
-		return cli_usage_error("bad option");
+		return -1; /* not reached: bench_parse_args() took the rest */
 	}
+}
+
+/* getopt said '?' or ':' (silenced by the ':' leading the short options): one message. */
+static int
+bad_option(int c, char *const argv[])
+{
+	const char *word = argv[optind - 1];
+
+	if (c == ':')
+		return cli_usage_error("option '%s' needs a value", word);
+	if (strncmp(word, "--", 2) != 0)
+		return cli_usage_error("unknown option '-%c'", optopt);
+	if (optopt != 0)
+		return cli_usage_error("option '%s' takes no argument", word);
+	return cli_usage_error("unknown or ambiguous option '%s'", word);
 }
 
 /* What the options say together. @return -1 to go on, else the exit status. */
@@ -334,11 +353,14 @@ bench_parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "busy-poll", required_argument, NULL, OPT_SPIN },
 		{ "immediate", no_argument, NULL, OPT_IMMEDIATE },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "i:s:m:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:s:m:h", longopts, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return bad_option(c, argv);
 		rc = parse_opt(c, optarg, o);
 		if (rc >= 0)
 			return rc;

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,7 +54,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: " FWD_PROG " [-f FILE] [-s SOCK] [-c COUNT] [-d SEC] [-j FILE]\n"
-		"                 [--notify-fd FD] [--check]\n"
+		"                 [--notify-fd FD] [--check] [--version]\n"
 		"\n"
 		"Forward between pktiod ports: an L2 cross-connect or an IPv4 router.\n"
 		"\n"
@@ -67,6 +68,7 @@ usage(FILE *f)
 		"                         standard error; default: the stats_json key)\n"
 		"      --notify-fd=FD     write READY to FD once every port is attached\n"
 		"      --check            check the configuration and exit\n"
+		"      --version          print the version and exit\n"
 		"  -h, --help             print this help and exit\n"
 		"\n"
 		"Signals: SIGUSR1 prints the counters (and writes --json); SIGINT and\n"
@@ -83,6 +85,21 @@ parse_duration(const char *s, double *v)
 	return errno != 0 || end == s || *end != '\0' || !(*v > 0 && *v <= 1e6) ? -EINVAL : 0;
 }
 
+/* getopt said '?' or ':' (silenced by the ':' leading the short options): one message. */
+static int
+bad_option(int c, char *const argv[])
+{
+	const char *word = argv[optind - 1];
+
+	if (c == ':')
+		return cli_usage_error("option '%s' needs a value", word);
+	if (strncmp(word, "--", 2) != 0)
+		return cli_usage_error("unknown option '-%c'", optopt);
+	if (optopt != 0)
+		return cli_usage_error("option '%s' takes no argument", word);
+	return cli_usage_error("unknown or ambiguous option '%s'", word);
+}
+
 /* @return -1 to go on, else the exit status. */
 static int
 parse_args(int argc, char **argv, struct opts *o)
@@ -96,11 +113,12 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "notify-fd", required_argument, NULL, 'n' },
 		{ "check", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f:s:c:d:j:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:s:c:d:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->conf = optarg;
@@ -129,8 +147,11 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'V':
+			cli_version();
+			return 0;
 		default:
-			return cli_usage_error("bad option");
+			return bad_option(c, argv);
 		}
 	}
 	if (optind < argc)
@@ -307,6 +328,8 @@ main(int argc, char **argv)
 	rc = parse_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
+	/* pktiod's reason for refusing an attach (the holder of a busy queue, the allow list) */
+	pktio_log_set(cli_log_stderr, LOG_WARNING);
 	if (fwd_conf_load(&fwd.conf, o.conf, err, sizeof(err)) < 0) {
 		fprintf(stderr, FWD_PROG ": %s\n", err);
 		return 1;
