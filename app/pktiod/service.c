@@ -29,8 +29,8 @@
 
 /* One stream into the journal: its lines go out with a priority prefix. */
 struct journal_stream {
-	int prio;                /* syslog priority, or -1: the DPDK message's level */
-	bool line_start;         /* the next byte begins a line */
+	int prio;	 /* syslog priority, or -1: the DPDK message's level */
+	bool line_start; /* the next byte begins a line */
 };
 
 static struct journal_stream dpdk_js = { .prio = -1, .line_start = true };
@@ -159,15 +159,14 @@ pktiod_notify_ready(const struct pktiod *d)
 void
 pktiod_notify_status(const struct pktiod *d)
 {
-	sd_notifyf(0, "STATUS=serving %u port(s) on %s, %u client(s)", d->nb_ports,
-		   d->conf.socket, nb_clients(d));
+	sd_notifyf(0, "STATUS=serving %u port(s) on %s, %u client(s)", d->nb_ports, d->conf.socket,
+		   nb_clients(d));
 }
 
 void
 pktiod_notify_stopping(const struct pktiod *d)
 {
-	sd_notifyf(0, "STOPPING=1\nSTATUS=shutting down: detaching %u client(s)",
-		   nb_clients(d));
+	sd_notifyf(0, "STOPPING=1\nSTATUS=shutting down: detaching %u client(s)", nb_clients(d));
 }
 #else /* built without libsystemd: nothing to tell */
 void
