@@ -24,7 +24,7 @@ esac
 # The example of docs/API.md, compiled and linked as a user would.
 sed -n '/^```c$/,/^```$/p' "${PKTIO_SOURCE:?}/docs/API.md" | sed '1d;$d' >"$tmp/app.c"
 # shellcheck disable=SC2086
-cc -std=c99 -Wall -Wextra -Werror -o "$tmp/app" "$tmp/app.c" $flags -Wl,-rpath,"$prefix/lib"
+cc -std=c99 -Wall -Wextra -Werror -o "$tmp/app" "$tmp/app.c" $flags
 # It runs: with no appliance, open fails cleanly with ENOENT.
 out=$(PKTIO_SOCKET="$tmp/none.sock" "$tmp/app" 2>&1 || true)
 echo "run: $out"

@@ -21,6 +21,7 @@
 
 #include <rte_common.h>
 
+#include "cli.h"
 #include "fwd.h"
 
 #define EV_KICK  0xffffffffu
@@ -237,8 +238,7 @@ port_open(struct fwd_worker *w, unsigned int p)
 			    c->socket[0] != '\0' ? c->socket : NULL);
 	if (h == NULL) {
 		rc = -errno;
-		fprintf(stderr, FWD_PROG ": port %s, queue %u: %s\n", c->port[p], w->id,
-			strerror(errno));
+		cli_attach_error(c->socket[0] != '\0' ? c->socket : NULL, c->port[p], -rc);
 		return rc;
 	}
 	w->port[p].h = h;

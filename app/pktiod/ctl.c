@@ -233,6 +233,7 @@ on_attach(struct pktiod *d, struct conn *c, const struct pktiod_msg *m)
 	PKTIO_LOG(INFO, "client %u (pid %d uid %u) attached to %s queue %s mode %s",
 		  c->att->id, c->att->pid, c->att->uid, p->conf->name,
 		  c->att->queue == PKTIO_QUEUE_ANY ? "any" : q, mode_name(m->mode, m->txonly));
+	pktiod_notify_status(d);
 	return true;
 }
 
@@ -296,6 +297,7 @@ conn_detach(struct pktiod *d, struct conn *c, enum pktiod_detach why, const char
 {
 	pktiod_detach(d, c->att, why, reason);
 	conn_free(c);
+	pktiod_notify_status(d);
 }
 
 /* A message (or hang-up) on a client connection. */
