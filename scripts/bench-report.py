@@ -1,12 +1,27 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 The pktio authors
-"""Turn scripts/bench results (JSON lines) into docs/BENCHMARKS.md and gnuplot PNGs."""
+"""Turn scripts/bench results (JSON lines) into docs/BENCHMARKS.md and gnuplot PNGs.
+
+    bench-report.py RESULTS OUTDIR SECS RUNS QUICK   (scripts/bench, right after a run)
+    bench-report.py --redraw [OUTDIR] [--machine TEXT]
+
+The first form describes the run from this machine and the results file's time. --redraw
+draws the page and plots again from OUTDIR/bench-results.jsonl (default docs) without running
+anything; what the results do not hold (the date, the machine, seconds per case and runs) it
+reads from the page that run wrote, OUTDIR/BENCHMARKS.md. A {"meta": {"date": ..., "machine":
+...}} line in the results overrides both; --machine overrides the machine.
+
+Every series keeps one colour, line and marker in every plot (STYLES); IMIX is drawn apart
+from the size axis; the titles name the traffic source, the machine and the date of the run.
+"""
 
 import datetime
+import hashlib
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -16,7 +31,6 @@ FWD_NOTE = ("Forwarding between two ports, both directions, frames sent per seco
             "on one (core 1); per core, halve the pktio-fwd rows. The sources are net_pcap "
             "ports looping UDP frames addressed to the router.\n\n")
 SIZES = ["64", "128", "256", "512", "1024", "1518", "imix"]
-IMIX_AVG = (7 * 64 + 4 * 570 + 1518) / 12
 
 
 def sh(cmd):
@@ -28,10 +42,19 @@ def sh(cmd):
 
 def machine():
     cpu = sh("lscpu | sed -n 's/^Model name: *//p'") or platform.processor()
+    hv = sh("lscpu | sed -n 's/^Hypervisor vendor: *//p'")
     dpdk = sh("dpkg-query -W -f='${Version}' libdpdk-dev")
     mem = sh("awk '/MemTotal/ { printf \"%.0f\", $2 / 1048576 }' /proc/meminfo")
-    return (f"{cpu}, {os.cpu_count()} cores, {mem} GiB, Linux {platform.release()}, "
+    vm = f", VM ({hv})" if hv else ""
+    return (f"{cpu}, {os.cpu_count()} cores{vm}, {mem} GiB, Linux {platform.release()}, "
             f"DPDK {dpdk} (Debian)")
+
+
+def machine_short(m):
+    """'AMD EPYC, 2-core VM' from machine()'s line, for the plot titles."""
+    cores = re.search(r"(\d+) cores", m)
+    kind = "VM" if re.search(r"\bVM\b", m) else "machine"
+    return m.split(",")[0].strip() + (f", {cores.group(1)}-core {kind}" if cores else "")
 
 
 def table(rows, mode, sizes, refs=()):
@@ -91,27 +114,137 @@ def latency(rows):
     return "\n".join(out) + "\n"
 
 
-def plot(rows, mode, path):
-    labels = []
-    data = path + ".dat"
-    with open(data, "w") as f:
-        for label in dict.fromkeys(r["label"] for r in rows if r["mode"] == mode):
-            labels.append(label)
-            pts = sorted((IMIX_AVG if r["size"] == "imix" else float(r["size"]), r["mpps"])
-                         for r in rows if r["mode"] == mode and r["label"] == label)
-            f.writelines(f"{x} {y}\n" for x, y in pts)
-            f.write("\n\n")
+# One look per series in every plot: colour (Okabe-Ito, safe for colour-blind readers), dash
+# type and marker (gnuplot pt: 5/7/9/11/13 filled square/circle/triangle/inverted/diamond,
+# 4/6/8/10/12 their hollow twins). A series that only differs by one knob shares its family's
+# colour and is told apart by the dashes and the hollow marker.
+STYLES = {
+    "pktio readv (busy)": ("#0072B2", 1, 7),
+    "pktio writev (busy)": ("#0072B2", 1, 7),
+    "pktio io readv/writev": ("#0072B2", 1, 7),
+    "pktio zero-copy (busy)": ("#E69F00", 1, 5),
+    "testpmd in-process": ("#000000", 2, 9),
+    "testpmd -> memif -> testpmd": ("#009E73", 1, 11),
+    "pktio afpacket (veth)": ("#D55E00", 1, 13),
+    "pktio busy-poll": ("#0072B2", 1, 7),
+    "pktio blocking (eventfd)": ("#56B4E9", 1, 5),
+    "pktio blocking + 50 µs poll": ("#CC79A7", 1, 9),
+    "pktio afpacket (veth), busy": ("#D55E00", 1, 13),
+    "pktio afpacket (veth), block": ("#D55E00", 2, 12),
+    "pktio afpacket (veth), busy immediate": ("#882255", 1, 11),
+    "pktio afpacket (veth), block immediate": ("#882255", 2, 8),
+}
+SPARE_COLOURS = ["#332288", "#117733", "#999933", "#44AA99", "#AA4499", "#661100", "#6699CC"]
+IMIX_X = 3000      # where IMIX stands, apart from the sizes on the log2 axis
+IMIX_SPLIT = 2134  # the dotted line between them (geometric middle of 1518 and 3000)
+# Where each mode's traffic comes from, when the commands do not say (pktio-bench -i p0).
+SOURCE_DEFAULT = {"latency": "pktiod port on net_ring", "io": "net_ring"}
+
+
+def style(label):
+    """The fixed look of a series; a label not in STYLES gets a colour from its name."""
+    if label in STYLES:
+        return STYLES[label]
+    h = int(hashlib.md5(label.encode()).hexdigest(), 16)
+    return SPARE_COLOURS[h % len(SPARE_COLOURS)], 1 + h // 7 % 3, 4 + h // 21 % 10
+
+
+def gp_str(text):
+    """A gnuplot double-quoted string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def source(rows, mode):
+    """The traffic source of a mode's rows, from their commands: 'net_null; IMIX: net_pcap'."""
+    fixed, imix, veth = [], [], False
+    for r in rows:
+        if r["mode"] != mode:
+            continue
+        cmd = r.get("cmd", "")
+        veth = veth or "afpacket:" in cmd
+        for v in re.findall(r"--vdev (net_[a-z]+)", cmd):
+            if v == "net_memif":
+                continue
+            dest = imix if r["size"] == "imix" else fixed
+            if v not in dest:
+                dest.append(v)
+    parts = [", ".join(fixed)] if fixed else [SOURCE_DEFAULT.get(mode, "")]
+    if imix and imix != fixed:
+        parts.append("IMIX: " + ", ".join(imix))
+    if veth:
+        parts.append("afpacket: veth pair")
+    return "; ".join(p for p in parts if p)
+
+
+def title(what, rows, mode, info):
+    return gp_str(f"{what}\n{source(rows, mode)} · {info['machine_short']} · "
+                  f"run of {info['date'][:10]}")
+
+
+def gnuplot(cmds, path):
+    subprocess.run(["gnuplot"], input="\n".join(cmds), text=True, check=False)
+    return os.path.exists(path)
+
+
+def terminal(path):
+    """pngcairo (antialiased, UTF-8) where gnuplot has it, else the plain png terminal."""
+    cairo = subprocess.run(["gnuplot", "-e", "set terminal pngcairo"], capture_output=True,
+                           check=False).returncode == 0
+    term = "pngcairo size 960,680 font 'Sans,11'" if cairo else "png size 960,680"
+    # noenhanced: 'net_null' is a name, not n with a subscript
+    return [f"set terminal {term} noenhanced", f"set output '{path}'"]
+
+
+def plot(rows, mode, path, info):
+    """Mpps by frame size, one line per series; IMIX as its own point right of the sizes."""
+    what = {"rxonly": "rxonly: packets received per second, by frame size",
+            "txonly": "txonly: packets sent per second, by frame size"}[mode]
+    labels = list(dict.fromkeys(r["label"] for r in rows if r["mode"] == mode))
     if not labels:
         return False
-    cmds = [f"set terminal png size 900,500", f"set output '{path}'",
-            f"set title '{mode}: packets per second by frame size'",
-            "set xlabel 'frame size (bytes; IMIX at its mean)'", "set ylabel 'Mpps'",
-            "set logscale y", "set key outside right", "set grid"]
-    plots = [f"'{data}' index {i} with linespoints title '{l}'" for i, l in enumerate(labels)]
-    cmds.append("plot " + ", ".join(plots))
-    subprocess.run(["gnuplot"], input="\n".join(cmds), text=True, check=False)
+    data = path + ".dat"
+    plots, blocks = [], 0
+    with open(data, "w") as f:
+
+        def block(lines):
+            """Write a data block; @return its gnuplot index (blank pairs separate them)."""
+            nonlocal blocks
+            f.writelines(lines)
+            f.write("\n\n")
+            blocks += 1
+            return blocks - 1
+
+        for k, label in enumerate(labels):
+            mine = [r for r in rows if r["mode"] == mode and r["label"] == label]
+            pts = sorted((float(r["size"]), r["mpps"]) for r in mine if r["size"] != "imix")
+            imix = [r["mpps"] for r in mine if r["size"] == "imix"]
+            # side by side rather than on top of each other: a step of 4% a series
+            x = IMIX_X * 1.04 ** (k - (len(labels) - 1) / 2)
+            colour, dt, pt = style(label)
+            look = f"lc rgb '{colour}' pt {pt} ps 1.4"
+            t = gp_str(label)
+            if pts:
+                i = block(f"{a} {b}\n" for a, b in pts)
+                plots.append(f"'{data}' index {i} with linespoints lw 2 dt {dt} {look} "
+                             f"title {t}")
+            if imix:
+                i = block(f"{x} {v}\n" for v in imix)
+                plots.append(f"'{data}' index {i} with points {look} "
+                             + ("notitle" if pts else f"title {t}"))
+    xtics = ", ".join(f'"{s}" {s}' for s in SIZES if s != "imix")
+    cmds = terminal(path) + [
+        f"set title {title(what, rows, mode, info)}",
+        "set xlabel 'frame size (bytes); IMIX = 7 × 64, 4 × 570, 1 × 1518 bytes, shown apart'",
+        "set ylabel 'Mpps (log scale)'", "set logscale x 2", "set logscale y 10",
+        f"set xrange [54:{IMIX_X * 1.35}]", f"set xtics ({xtics}, \"IMIX\" {IMIX_X})",
+        "set mytics 10", "set grid xtics ytics mytics lc rgb '#dddddd'",
+        f"set arrow from {IMIX_SPLIT}, graph 0 to {IMIX_SPLIT}, graph 1 nohead dt 3 "
+        "lc rgb '#888888'",
+        "set key below center horizontal Left reverse maxrows 3 width 3 spacing 1.4 samplen 4",
+        "plot " + ", ".join(plots)]
+    ok = gnuplot(cmds, path)
     os.unlink(data)
-    return os.path.exists(path)
+    return ok
 
 
 def merge(runs):
@@ -137,41 +270,95 @@ def merge(runs):
     return rows
 
 
-def plot_latency(rows, path):
-    """Round-trip percentiles per transport, one line each, log scale."""
+def plot_latency(rows, path, info):
+    """Round-trip percentiles, one line per transport; series set slightly apart on x."""
     lat = [r for r in rows if r["mode"] == "latency" and r.get("latency")]
     if not lat:
         return False
     data = path + ".dat"
     keys = ("p50", "p90", "p99", "p999", "max")
+    plots = []
     with open(data, "w") as f:
-        for i, k in enumerate(keys):
-            f.write(f'"{k}" ' + " ".join(str(r["latency"][k]) for r in lat) + "\n")
-    plots = [f"'{data}' using {i + 2}:xtic(1) with linespoints title '{r['label']}'"
-             for i, r in enumerate(lat)]
-    cmds = ["set terminal png size 900,500", f"set output '{path}'",
-            "set title 'round-trip latency percentiles, 64-byte frames'",
-            "set ylabel 'microseconds'", "set logscale y", "set key outside right",
-            "set grid", "plot " + ", ".join(plots)]
-    subprocess.run(["gnuplot"], input="\n".join(cmds), text=True, check=False)
+        for k, r in enumerate(lat):
+            dx = 0.05 * (k - (len(lat) - 1) / 2)
+            f.writelines(f"{i + dx} {r['latency'][key]}\n" for i, key in enumerate(keys))
+            f.write("\n\n")
+            colour, dt, pt = style(r["label"])
+            plots.append(f"'{data}' index {k} with linespoints lw 2 dt {dt} lc rgb '{colour}' "
+                         f"pt {pt} ps 1.4 title {gp_str(r['label'])}")
+    xtics = ", ".join(f'"{key.replace("p999", "p99.9")}" {i}' for i, key in enumerate(keys))
+    what = "round-trip latency percentiles, 64-byte frames, one in flight"
+    cmds = terminal(path) + [
+        f"set title {title(what, rows, 'latency', info)}",
+        "set ylabel 'microseconds (log scale)'", "set logscale y 10", "set mytics 10",
+        f"set xrange [-0.4:{len(keys) - 0.6}]", f"set xtics ({xtics})",
+        "set grid xtics ytics mytics lc rgb '#dddddd'",
+        "set key below center horizontal Left reverse maxrows 4 width 3 spacing 1.4 samplen 4",
+        "plot " + ", ".join(plots)]
+    ok = gnuplot(cmds, path)
     os.unlink(data)
-    return os.path.exists(path)
+    return ok
+
+
+def page_info(outdir):
+    """What the page of the run said about it: its command, date, seconds, runs and machine."""
+    try:
+        text = open(os.path.join(outdir, "BENCHMARKS.md")).read()
+    except OSError as e:
+        sys.exit(f"bench-report.py: --redraw needs the run's page: {e}")
+    gen = re.search(r"Generated by `([^`]*)` on (.+? UTC): (\S+) s per case, median of (\d+) "
+                    r"run", text)
+    mach = re.search(r"^Machine: (.*)\.$", text, re.M)
+    if gen is None or mach is None:
+        sys.exit(f"bench-report.py: {outdir}/BENCHMARKS.md: no 'Generated by' or 'Machine:' "
+                 "line to take the run's description from")
+    return {"cmd": gen.group(1), "date": gen.group(2), "secs": gen.group(3),
+            "runs": gen.group(4), "machine": mach.group(1)}
+
+
+def run_info(args):
+    """(results path, output directory, description of the run) from the command line."""
+    machine_opt = None
+    if "--machine" in args:
+        i = args.index("--machine")
+        machine_opt = args[i + 1]
+        del args[i:i + 2]
+    if args and args[0] == "--redraw":
+        outdir = args[1] if len(args) > 1 else "docs"
+        results = os.path.join(outdir, "bench-results.jsonl")
+        info = page_info(outdir)
+        info["redrawn"] = True
+    else:
+        results, outdir, secs, runs, quick = args[:5]
+        # when the results were measured, not when this page was drawn
+        date = datetime.datetime.fromtimestamp(os.path.getmtime(results),
+                                               datetime.timezone.utc)
+        info = {"cmd": "./scripts/bench" + (" --quick" if quick == "1" else ""),
+                "date": date.strftime("%Y-%m-%d %H:%M UTC"), "secs": secs, "runs": runs,
+                "machine": machine()}
+    if machine_opt:
+        info["machine"] = machine_opt
+    return results, outdir, info
 
 
 def main():
-    results, outdir, secs, runs, quick = sys.argv[1:6]
-    rows = merge(json.loads(l) for l in open(results) if l.strip())
-    # when the results were measured, not when this page was drawn
-    now = datetime.datetime.fromtimestamp(os.path.getmtime(results),
-                                          datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    cmd = "./scripts/bench" + (" --quick" if quick == "1" else "")
+    results, outdir, info = run_info(sys.argv[1:])
+    records = [json.loads(l) for l in open(results) if l.strip()]
+    for r in records:
+        info.update((k, v) for k, v in r.get("meta", {}).items() if k in ("date", "machine"))
+    info["machine_short"] = machine_short(info["machine"])
+    rows = merge(r for r in records if "meta" not in r)
     md = [f"# pktio benchmarks\n",
-          f"Generated by `{cmd}` on {now}: {secs} s per case, median of {runs} run(s).\n",
-          f"Machine: {machine()}.\n",
+          f"Generated by `{info['cmd']}` on {info['date']}: {info['secs']} s per case, "
+          f"median of {info['runs']} run(s).\n",
+          f"Machine: {info['machine']}.\n",
           "Everything below was measured side by side in this one run. Absolute numbers drift "
           "on shared virtual machines; compare rows of a table, not runs. pktiod's worker has "
           "core 1 and the client core 0 (with pktiod's idle control plane); testpmd likewise "
           "runs its forwarding lcore on core 1. Gbit/s count frame bytes only.\n"]
+    if info.get("redrawn"):
+        md.append("Tables and plots redrawn from the stored results, bench-results.jsonl, by "
+                  "`scripts/bench-report.py --redraw`; nothing was measured again.\n")
     kernel = "pktio afpacket (veth)"
     for mode, refs in (("rxonly", ("testpmd -> memif -> testpmd", kernel)),
                        ("txonly", (kernel,)), ("io", ()), ("fwd", ("testpmd macswap",))):
@@ -180,7 +367,7 @@ def main():
             continue
         md.append(f"## {mode}\n\n" + FWD_NOTE * (mode == "fwd") + t)
         png = f"bench-{mode}.png"
-        if mode in ("rxonly", "txonly") and plot(rows, mode, os.path.join(outdir, png)):
+        if mode in ("rxonly", "txonly") and plot(rows, mode, os.path.join(outdir, png), info):
             md.append(f"\n![{mode}]({png})\n")
         md.append("\n" + cycles(rows, mode) + gbps(rows, mode))
     lat = latency(rows)
@@ -188,7 +375,7 @@ def main():
         md.append("## latency\n\n64-byte frames, one in flight: pktio through a net_ring port "
                   "of pktiod (client -> pktiod -> ring -> pktiod -> client), and the kernel "
                   "driver from one end of the veth pair to the other.\n\n" + lat)
-        if plot_latency(rows, os.path.join(outdir, "bench-latency.png")):
+        if plot_latency(rows, os.path.join(outdir, "bench-latency.png"), info):
             md.append("\n![latency](bench-latency.png)\n")
     md.append("## Commands\n")
     for r in rows:
