@@ -386,30 +386,6 @@ test_json_write_error(void **state)
 	fclose(f);
 }
 
-static void
-test_json_utf8_clean(void **state)
-{
-	char out[16];
-
-	(void)state;
-	assert_int_equal(json_utf8_clean(out, sizeof(out), "lo", 32), 2);
-	assert_string_equal(out, "lo");
-	/* bad bytes become U+FFFD; control characters and valid UTF-8 stay */
-	assert_int_equal(json_utf8_clean(out, sizeof(out), "a\xff\n\xc3\xa9", 32), 7);
-	assert_string_equal(out, "a\xef\xbf\xbd\n\xc3\xa9");
-	/* no NUL within srclen */
-	assert_int_equal(json_utf8_clean(out, sizeof(out), "abcdef", 3), 3);
-	assert_string_equal(out, "abc");
-	/* cut to fit, never inside a sequence */
-	assert_int_equal(json_utf8_clean(out, 4, "ab\xe2\x82\xac", 32), 2);
-	assert_string_equal(out, "ab");
-	assert_int_equal(json_utf8_clean(out, 5, "\xff\xff", 32), 3);
-	assert_string_equal(out, "\xef\xbf\xbd");
-	assert_int_equal(json_utf8_clean(out, 1, "abc", 32), 0);
-	assert_string_equal(out, "");
-	assert_int_equal(json_utf8_clean(out, 0, "abc", 32), 0);
-}
-
 int
 main(void)
 {
@@ -423,7 +399,6 @@ main(void)
 		cmocka_unit_test(test_json_lines),
 		cmocka_unit_test(test_json_misuse),
 		cmocka_unit_test(test_json_write_error),
-		cmocka_unit_test(test_json_utf8_clean),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

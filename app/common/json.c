@@ -349,28 +349,3 @@ json_finish(struct json_writer *w)
 		fail(w, -EIO);
 	return w->err;
 }
-
-size_t
-json_utf8_clean(char *dst, size_t dstlen, const char *src, size_t srclen)
-{
-	static const char fffd[] = "\xef\xbf\xbd";
-	const unsigned char *s = (const unsigned char *)src;
-	size_t n = strnlen(src, srclen), i, k, o = 0, len;
-	const void *from;
-
-	if (dstlen == 0)
-		return 0;
-	for (i = 0; i < n; i += k) {
-		k = s[i] < 0x80 ? 1 : utf8_len(s + i, n - i);
-		from = k > 0 ? (const void *)(s + i) : fffd;
-		len = k > 0 ? k : sizeof(fffd) - 1;
-		if (k == 0)
-			k = 1;
-		if (o + len >= dstlen)
-			break;
-		memcpy(dst + o, from, len);
-		o += len;
-	}
-	dst[o] = '\0';
-	return o;
-}

@@ -110,16 +110,6 @@ void json_null(struct json_writer *w);
  */
 int json_finish(struct json_writer *w);
 
-/**
- * Copy the string at @p src (at most @p srclen bytes, up to a NUL) into @p dst as valid
- * UTF-8, with the replacements of json_string(): each byte outside a valid sequence
- * becomes U+FFFD. Control characters are copied as they are. The copy is cut, never inside
- * a sequence, to fit @p dstlen with its NUL (for strings handed to another JSON writer,
- * such as DPDK telemetry's, that passes bytes through unchecked).
- * @return the length of @p dst.
- */
-size_t json_utf8_clean(char *dst, size_t dstlen, const char *src, size_t srclen);
-
 /** A member: key and unsigned value. */
 static inline void
 json_kv_u64(struct json_writer *w, const char *key, uint64_t v)

@@ -12,16 +12,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pktio.h>
 
 #include "cli.h"
+#include "json.h"
 
 #define PROG "pktioctl"
 
 /* pktio_query() fills at most what it is given; one reply holds fewer than this. */
 #define MAX_PORTS 1024
 #define MAX_CLIENTS 1024
+
+#define OPT_VERSION 256 /* long options without a letter */
 
 #define TBL_MAXCOLS 20
 #define DIM(a) (sizeof(a) / sizeof((a)[0]))
@@ -93,8 +97,10 @@ usage(FILE *f)
 		"                     {\"ports\": [...], \"clients\": [...]}, whatever the\n"
 		"                     command\n"
 		"  -h, --help         print this help and exit\n"
+		"      --version      print the version and exit\n"
 		"\n"
-		"Exit status: 0 success, 1 error (pktiod unreachable), 2 usage error.\n");
+		"Exit status: 0 success, 1 error (pktiod unreachable, this user may not query,\n"
+		"a bad reply, stdout not writable), 2 usage error.\n");
 }
 
 static int
@@ -111,6 +117,22 @@ parse_cmd(const char *word, enum cmd *cmd)
 	return 0;
 }
 
+/* getopt_long() refused a word (opterr off): say which, once. @return 2. */
+static int
+bad_option(char **argv, const struct option *longopts)
+{
+	const struct option *lo;
+
+	/* an unknown long option leaves optopt 0, and optind past its word */
+	if (optopt == 0)
+		return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+	/* a known one: only a long option given an argument it does not take comes here */
+	for (lo = longopts; lo->name != NULL; lo++)
+		if (lo->val == optopt && lo->has_arg == no_argument)
+			return cli_usage_error("option '--%s' takes no argument", lo->name);
+	return cli_usage_error("unknown option '-%c'", optopt);
+}
+
 /* @return -1 to go on, else the exit status. */
 static int
 parse_args(int argc, char **argv, struct opts *o)
@@ -119,11 +141,13 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "s:jh", longopts, NULL)) != -1) {
+	opterr = 0; /* one message per mistake: ours */
+	while ((c = getopt_long(argc, argv, ":s:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o->sock = optarg;
@@ -134,8 +158,13 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case OPT_VERSION:
+			cli_version();
+			return 0;
+		case ':':
+			return cli_usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return cli_usage_error("bad option");
+			return bad_option(argv, longopts);
 		}
 	}
 	if (argc - optind > 1)
@@ -339,137 +368,107 @@ print_tables(const struct snapshot *s, enum cmd cmd)
 
 /* ---- JSON ---- */
 
-/* Length of the valid UTF-8 sequence at @s (at most @n bytes), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (len > n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
-/* A JSON string from a fixed-size, maybe unterminated field; bad UTF-8 becomes U+FFFD. */
 static void
-json_str(FILE *f, const char *field, size_t size)
+port_json(struct json_writer *w, const struct pktio_port_info *pi)
 {
-	const unsigned char *s = (const unsigned char *)field;
-	size_t n = strnlen(field, size), i, k;
-
-	fputc('"', f);
-	for (i = 0; i < n; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			fprintf(f, "\\%c", s[i]);
-		else if (s[i] == '\n')
-			fputs("\\n", f);
-		else if (s[i] == '\t')
-			fputs("\\t", f);
-		else if (s[i] < 0x20 || s[i] == 0x7f)
-			fprintf(f, "\\u%04x", s[i]);
-		else if (s[i] < 0x80)
-			fputc(s[i], f);
-		else if ((k = utf8_len(s + i, n - i)) == 0)
-			fputs("\\ufffd", f);
-		else {
-			fwrite(s + i, 1, k, f);
-			i += k - 1;
-		}
-	}
-	fputc('"', f);
+	json_object_begin(w);
+	json_kv_strn(w, "name", pi->name, sizeof(pi->name));
+	json_kv_strn(w, "device", pi->device, sizeof(pi->device));
+	json_kv_u64(w, "index", pi->index);
+	json_kv_u64(w, "nb_rxq", pi->nb_rxq);
+	json_kv_u64(w, "nb_txq", pi->nb_txq);
+	json_kv_u64(w, "nb_clients", pi->nb_clients);
+	json_kv_u64(w, "max_frame", pi->max_frame);
+	json_kv_u64(w, "ring_size", pi->ring_size);
+	json_kv_u64(w, "rx_packets", pi->rx_packets);
+	json_kv_u64(w, "rx_bytes", pi->rx_bytes);
+	json_kv_u64(w, "tx_packets", pi->tx_packets);
+	json_kv_u64(w, "tx_bytes", pi->tx_bytes);
+	json_kv_u64(w, "rx_missed", pi->rx_missed);
+	json_kv_u64(w, "rx_errors", pi->rx_errors);
+	json_kv_u64(w, "tx_errors", pi->tx_errors);
+	json_kv_u64(w, "rx_no_client", pi->rx_no_client);
+	json_kv_u64(w, "rx_oversize", pi->rx_oversize);
+	json_kv_u64(w, "tx_full", pi->tx_full);
+	json_kv_u64(w, "tx_nombuf", pi->tx_nombuf);
+	json_kv_u64(w, "tx_invalid", pi->tx_invalid);
+	json_kv_u64(w, "mbuf_in_use", pi->mbuf_in_use);
+	json_kv_u64(w, "detach_closed", pi->detach_closed);
+	json_kv_u64(w, "detach_violation", pi->detach_violation);
+	json_kv_u64(w, "detach_protocol", pi->detach_protocol);
+	json_object_end(w);
 }
 
 static void
-port_json(FILE *f, const struct pktio_port_info *pi)
+client_json(struct json_writer *w, const struct pktio_client_info *ci)
 {
-	fputs("{\"name\": ", f);
-	json_str(f, pi->name, sizeof(pi->name));
-	fputs(", \"device\": ", f);
-	json_str(f, pi->device, sizeof(pi->device));
-	fprintf(f, ", \"index\": %u, \"nb_rxq\": %u, \"nb_txq\": %u, \"nb_clients\": %u"
-		", \"max_frame\": %" PRIu32 ", \"ring_size\": %" PRIu32,
-		pi->index, pi->nb_rxq, pi->nb_txq, pi->nb_clients, pi->max_frame,
-		pi->ring_size);
-	fprintf(f, ", \"rx_packets\": %" PRIu64 ", \"rx_bytes\": %" PRIu64
-		", \"tx_packets\": %" PRIu64 ", \"tx_bytes\": %" PRIu64,
-		pi->rx_packets, pi->rx_bytes, pi->tx_packets, pi->tx_bytes);
-	fprintf(f, ", \"rx_missed\": %" PRIu64 ", \"rx_errors\": %" PRIu64
-		", \"tx_errors\": %" PRIu64 ", \"rx_no_client\": %" PRIu64
-		", \"rx_oversize\": %" PRIu64 ", \"tx_full\": %" PRIu64
-		", \"tx_nombuf\": %" PRIu64 ", \"tx_invalid\": %" PRIu64
-		", \"mbuf_in_use\": %" PRIu64 ", \"detach_closed\": %" PRIu64
-		", \"detach_violation\": %" PRIu64 ", \"detach_protocol\": %" PRIu64 "}",
-		pi->rx_missed, pi->rx_errors, pi->tx_errors, pi->rx_no_client,
-		pi->rx_oversize, pi->tx_full, pi->tx_nombuf, pi->tx_invalid, pi->mbuf_in_use,
-		pi->detach_closed, pi->detach_violation, pi->detach_protocol);
+	json_object_begin(w);
+	json_kv_u64(w, "id", ci->id);
+	json_kv_i64(w, "pid", ci->pid);
+	json_kv_u64(w, "uid", ci->uid);
+	json_kv_strn(w, "port", ci->port, sizeof(ci->port));
+	json_kv_u64(w, "queue", ci->queue);
+	json_kv_u64(w, "mode", ci->mode);
+	json_kv_str(w, "mode_name", mode_name(ci->mode));
+	json_kv_u64(w, "rx_packets", ci->rx_packets);
+	json_kv_u64(w, "rx_no_slot", ci->rx_no_slot);
+	json_kv_u64(w, "tx_packets", ci->tx_packets);
+	json_kv_u64(w, "tx_dropped", ci->tx_dropped);
+	json_kv_u64(w, "violations", ci->violations);
+	json_object_end(w);
 }
 
-static void
-client_json(FILE *f, const struct pktio_client_info *ci)
-{
-	fprintf(f, "{\"id\": %" PRIu32 ", \"pid\": %" PRId32 ", \"uid\": %" PRIu32
-		", \"port\": ", ci->id, ci->pid, ci->uid);
-	json_str(f, ci->port, sizeof(ci->port));
-	fprintf(f, ", \"queue\": %u, \"mode\": %u, \"mode_name\": \"%s\"",
-		ci->queue, ci->mode, mode_name(ci->mode));
-	fprintf(f, ", \"rx_packets\": %" PRIu64 ", \"rx_no_slot\": %" PRIu64
-		", \"tx_packets\": %" PRIu64 ", \"tx_dropped\": %" PRIu64
-		", \"violations\": %" PRIu64 "}",
-		ci->rx_packets, ci->rx_no_slot, ci->tx_packets, ci->tx_dropped,
-		ci->violations);
-}
-
-/* The whole snapshot, whatever the command: {"ports": [...], "clients": [...]}. */
-static void
+/*
+ * The whole snapshot, whatever the command: {"ports": [...], "clients": [...]}, one port or
+ * client a line. @return 0 or -errno (stdout could not be written).
+ */
+static int
 print_json(const struct snapshot *s)
 {
+	struct json_writer w;
 	unsigned int i;
 
-	fputs("{\n  \"ports\": [", stdout);
-	for (i = 0; i < s->nb_ports; i++) {
-		fputs(i > 0 ? ",\n    " : "\n    ", stdout);
-		port_json(stdout, &s->ports[i]);
-	}
-	fputs(s->nb_ports > 0 ? "\n  ],\n  \"clients\": [" : "],\n  \"clients\": [", stdout);
-	for (i = 0; i < s->nb_clients; i++) {
-		fputs(i > 0 ? ",\n    " : "\n    ", stdout);
-		client_json(stdout, &s->clients[i]);
-	}
-	fputs(s->nb_clients > 0 ? "\n  ]\n}\n" : "]\n}\n", stdout);
+	json_init(&w, stdout, JSON_F_SPACED | JSON_F_PRETTY(2));
+	json_object_begin(&w);
+	json_key(&w, "ports");
+	json_array_begin(&w);
+	for (i = 0; i < s->nb_ports; i++)
+		port_json(&w, &s->ports[i]);
+	json_array_end(&w);
+	json_key(&w, "clients");
+	json_array_begin(&w);
+	for (i = 0; i < s->nb_clients; i++)
+		client_json(&w, &s->clients[i]);
+	json_array_end(&w);
+	json_object_end(&w);
+	return json_finish(&w);
 }
 
+/*
+ * Why pktio_query() failed, in the words of cli_attach_error(): the socket named, and what
+ * to look at for each refusal.
+ */
 static void
-query_error(const char *sock, int rc)
+query_error(const char *sock, int err)
 {
-	if (rc == -EPROTO)
-		fprintf(stderr, PROG ": bad reply from pktiod at %s: %s\n", sock, strerror(-rc));
-	else if (rc == -EACCES)
-		fprintf(stderr, PROG ": pktiod at %s: this user may not query (it may attach to "
-			"no port: allow_uid, allow_gid)\n", sock);
-	else if (rc == -ENOMEM)
-		fprintf(stderr, PROG ": %s\n", strerror(-rc));
-	else
-		fprintf(stderr, PROG ": cannot reach pktiod at %s: %s\n", sock, strerror(-rc));
+	const char *hint = "";
+
+	if (err == ENOENT || err == ECONNREFUSED)
+		hint = " (no pktiod listening there: is it running, with this socket?)";
+	else if (err == EACCES && access(sock, R_OK | W_OK) != 0)
+		hint = " (no permission on the socket: pktiod's socket_mode and socket_group)";
+	else if (err == EACCES)
+		hint = " (this user may not query: only users who may attach to some port may; "
+		       "pktiod's allow_uid and allow_gid)";
+	else if (err == EUSERS)
+		hint = " (this user holds too many connections: max_conns_per_uid)";
+	else if (err == ETIMEDOUT)
+		hint = " (pktiod did not answer)";
+	else if (err == EPROTO)
+		hint = " (a bad reply: pktiod speaks another protocol version)";
+	else if (err == ENAMETOOLONG)
+		hint = " (a unix socket path has at most 107 bytes)";
+	fprintf(stderr, PROG ": cannot query pktiod via %s: %s%s\n", sock, strerror(err), hint);
 }
 
 int
@@ -487,21 +486,27 @@ main(int argc, char **argv)
 	sock = sock_path(o.sock);
 	rc = snapshot_get(sock, &s);
 	if (rc < 0) {
-		query_error(sock, rc);
+		query_error(sock, -rc);
 		return 1;
 	}
-	if (o.json)
-		print_json(&s);
-	else
-		rc = print_tables(&s, o.cmd);
+	if (o.json) {
+		rc = print_json(&s);
+		snapshot_free(&s);
+		if (rc < 0)
+			goto stdout_error;
+		return 0;
+	}
+	rc = print_tables(&s, o.cmd);
 	snapshot_free(&s);
 	if (rc < 0) {
 		fprintf(stderr, PROG ": %s\n", strerror(-rc));
 		return 1;
 	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, PROG ": stdout: %s\n", strerror(errno));
-		return 1;
-	}
-	return 0;
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	rc = errno != 0 ? -errno : -EIO;
+stdout_error:
+	fprintf(stderr, PROG ": stdout: %s\n", strerror(-rc));
+	return 1;
 }

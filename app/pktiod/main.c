@@ -505,6 +505,7 @@ main(int argc, char **argv)
 	clock_init(&pktiod);
 	rc = pktiod.kick_fd < 0 ? -errno : rcu_init(&pktiod);
 	rc = rc ?: pktiod_ports_init(&pktiod);
+	rc = rc ?: pktiod_telemetry_init(&pktiod);
 	if (rc < 0 || stop_pending())
 		goto cleanup;
 	RTE_LCORE_FOREACH_WORKER(lcore)

@@ -284,4 +284,14 @@ int pktiod_worker(void *arg);
 /* ctl.c */
 int pktiod_ctl_run(struct pktiod *d, int notify_fd);
 
+/* telemetry.c */
+/**
+ * Register the DPDK telemetry commands /pktio/ports, /pktio/port, /pktio/clients and
+ * /pktio/client.
+ * Their callbacks, on DPDK's telemetry threads, ask @p d's control plane through its
+ * socket (pktio_query()), so they answer once pktiod_ctl_run() listens.
+ * @return 0, or -errno of rte_telemetry_register_cmd() (-ENOMEM).
+ */
+int pktiod_telemetry_init(struct pktiod *d);
+
 #endif /* PKTIOD_H */
