@@ -193,8 +193,11 @@ static void
 runtime_dir_path(const char *prefix, char *path, size_t len)
 {
 	const char *base = "/var/run", *xdg = getenv("XDG_RUNTIME_DIR");
+	const char *rd = getenv("RUNTIME_DIRECTORY"); /* systemd's; EAL prefers it too */
 
-	if (getuid() != 0)
+	if (rd != NULL && rd[0] != '\0')
+		base = rd;
+	else if (getuid() != 0)
 		base = xdg != NULL ? xdg : "/tmp";
 	snprintf(path, len, "%s/dpdk/%s", base, prefix);
 }
