@@ -2,10 +2,13 @@
  * Copyright(c) 2026 The pktio authors
  */
 
-/* pktio-dump: capture the packets of a pktiod port to a pcap file, or print them. */
+/*
+ * pktio-dump: capture the packets of a pktiod port to a pcap or pcapng file, or print them,
+ * as tcpdump does for a kernel interface. Receive a batch, run each frame through the
+ * filter, cut it to the snapshot length, write it.
+ */
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -19,149 +22,20 @@
 #include <pktio.h>
 
 #include "cli.h"
-
-#define PROG "pktio-dump"
-#define BATCH 32
-#define SNAPLEN 262144
-#define ETH_HLEN 14
-
-enum { OPT_FANOUT = 0x100, OPT_MIRROR };
-
-struct opts {
-	const char *port;
-	const char *sock;
-	const char *file;        /* -w; NULL: print one line per packet */
-	unsigned int queue;
-	unsigned int mode;       /* PKTIO_F_EXCLUSIVE, _FANOUT or _MIRROR */
-	uint64_t count;          /* 0: no limit */
-	bool verbose;
-};
+#include "dump.h"
 
 struct capture {
 	struct pktio_port *p;
-	unsigned char *buf;      /* BATCH slots of slot_size bytes */
+	unsigned char *buf;      /* DUMP_BATCH slots of slot_size bytes */
 	size_t slot_size;
-	struct iovec iov[BATCH];
-	pcap_t *pd;
-	pcap_dumper_t *dump;
-	uint64_t captured;
+	struct iovec iov[DUMP_BATCH];
+	struct bpf_program prog; /* bf_insns NULL: no filter */
+	struct dump_out out;     /* with -w */
+	uint64_t received;       /* frames read from pktiod: what the filter saw */
+	uint64_t captured;       /* frames that passed it, written or printed */
+	uint64_t last_ns;        /* time of the last frame, for frames without one */
+	bool done;               /* -G with -W wrote its last file */
 };
-
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: " PROG " -i PORT [-q QUEUE] [-w FILE] [-c COUNT] [-s SOCK]\n"
-		"                  [--fanout|--mirror] [-v]\n"
-		"\n"
-		"Capture the packets received on a pktiod port, like tcpdump.\n"
-		"\n"
-		"Options:\n"
-		"  -i, --interface=PORT  port to attach to (a name from pktiod's configuration)\n"
-		"  -q, --queue=QUEUE     receive queue, or 'any' for every queue (default: any)\n"
-		"  -w, --write=FILE      write a pcap file ('-': standard output) instead of\n"
-		"                        printing one line per packet\n"
-		"  -c, --count=COUNT     stop after COUNT packets (default: until interrupted)\n"
-		"  -s, --socket=SOCK     pktiod control socket (default: $" PKTIO_SOCKET_ENV
-		", then\n"
-		"                        " PKTIO_SOCKET_DEFAULT ")\n"
-		"      --fanout          share the queue(s) with other fanout clients; each flow\n"
-		"                        goes to one of them\n"
-		"      --mirror          receive a copy of every packet, leaving the other\n"
-		"                        clients undisturbed\n"
-		"                        (default: exclusive, the sole receiver of the queue(s))\n"
-		"  -v, --verbose         report the attachment on start, all counters on exit,\n"
-		"                        and libpktio's diagnostics\n"
-		"  -h, --help            print this help and exit\n"
-		"\n"
-		"Stops on SIGINT or SIGTERM. Exit status: 0 success, 1 error, 2 usage error.\n");
-}
-
-static int
-parse_queue(const char *s, unsigned int *queue)
-{
-	uint64_t v;
-
-	if (strcmp(s, "any") == 0) {
-		*queue = PKTIO_QUEUE_ANY;
-		return 0;
-	}
-	if (cli_parse_u64(s, 0, PKTIO_QUEUE_ANY - 1, &v) < 0)
-		return -EINVAL;
-	*queue = (unsigned int)v;
-	return 0;
-}
-
-/* One option; @return -1 to go on, else the exit status. */
-static int
-parse_opt(int c, const char *arg, struct opts *o)
-{
-	switch (c) {
-	case 'i':
-		o->port = arg;
-		break;
-	case 'q':
-		if (parse_queue(arg, &o->queue) < 0)
-			return cli_usage_error("bad queue '%s'", arg);
-		break;
-	case 'w':
-		o->file = arg;
-		break;
-	case 'c':
-		if (cli_parse_u64(arg, 1, UINT64_MAX, &o->count) < 0)
-			return cli_usage_error("bad count '%s'", arg);
-		break;
-	case 's':
-		o->sock = arg;
-		break;
-	case OPT_FANOUT:
-	case OPT_MIRROR:
-		if (o->mode != PKTIO_F_EXCLUSIVE)
-			return cli_usage_error("--fanout and --mirror exclude each other");
-		o->mode = c == OPT_FANOUT ? PKTIO_F_FANOUT : PKTIO_F_MIRROR;
-		break;
-	case 'v':
-		o->verbose = true;
-		break;
-	case 'h':
-		usage(stdout);
-		return 0;
-	default:
-		return cli_usage_error("bad option");
-	}
-	return -1;
-}
-
-/* @return -1 to go on, else the exit status. */
-static int
-parse_args(int argc, char **argv, struct opts *o)
-{
-	static const struct option longopts[] = {
-		{ "interface", required_argument, NULL, 'i' },
-		{ "queue", required_argument, NULL, 'q' },
-		{ "write", required_argument, NULL, 'w' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "fanout", no_argument, NULL, OPT_FANOUT },
-		{ "mirror", no_argument, NULL, OPT_MIRROR },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, rc;
-
-	while ((c = getopt_long(argc, argv, "i:q:w:c:s:vh", longopts, NULL)) != -1) {
-		rc = parse_opt(c, optarg, o);
-		if (rc >= 0)
-			return rc;
-	}
-	if (optind < argc)
-		return cli_usage_error("unexpected argument '%s'", argv[optind]);
-	if (o->port == NULL)
-		return cli_usage_error("no port given (-i PORT)");
-	return -1;
-}
 
 static const char *
 mode_name(unsigned int mode)
@@ -170,48 +44,7 @@ mode_name(unsigned int mode)
 }
 
 static int
-output_open(const struct opts *o, struct capture *c)
-{
-	if (o->file == NULL)
-		return 0;
-	c->pd = pcap_open_dead(DLT_EN10MB, SNAPLEN);
-	if (c->pd == NULL) {
-		fprintf(stderr, PROG ": %s: cannot set up pcap output\n", o->file);
-		return -ENOMEM;
-	}
-	c->dump = pcap_dump_open(c->pd, o->file);
-	if (c->dump == NULL) {
-		fprintf(stderr, PROG ": %s\n", pcap_geterr(c->pd));
-		goto close_pcap;
-	}
-	return 0;
-
-close_pcap:
-	pcap_close(c->pd);
-	return -EIO;
-}
-
-/* Flush and close the output. @return 0, or -errno when data was lost. */
-static int
-output_close(const struct opts *o, struct capture *c)
-{
-	int rc = 0;
-
-	if (o->file == NULL) {
-		if (fflush(stdout) != 0)
-			rc = -errno;
-		return rc;
-	}
-	errno = 0;
-	if (pcap_dump_flush(c->dump) < 0 || ferror(pcap_dump_file(c->dump)))
-		rc = errno != 0 ? -errno : -EIO;
-	pcap_dump_close(c->dump);
-	pcap_close(c->pd);
-	return rc;
-}
-
-static int
-capture_open(const struct opts *o, struct capture *c)
+capture_open(const struct dump_opts *o, struct capture *c)
 {
 	unsigned int max_frame, i;
 	int rc;
@@ -219,21 +52,21 @@ capture_open(const struct opts *o, struct capture *c)
 	c->p = pktio_port_open(o->port, o->queue, o->mode, o->sock);
 	if (c->p == NULL) {
 		rc = -errno;
-		fprintf(stderr, PROG ": cannot attach to %s: %s%s\n", o->port, strerror(-rc),
-			rc == -EBUSY ? " (try --fanout or --mirror)" : "");
+		cli_attach_error(o->sock, o->port, -rc);
 		return rc;
 	}
+	/* whole frames: the filter may look past the snapshot length, as in the kernel */
 	max_frame = pktio_port_max_frame(c->p);
 	if (max_frame == 0 || max_frame > UINT16_MAX)
 		max_frame = UINT16_MAX;
 	c->slot_size = sizeof(struct pktio_hdr) + max_frame;
-	c->buf = malloc(BATCH * c->slot_size);
+	c->buf = malloc(DUMP_BATCH * c->slot_size);
 	if (c->buf == NULL) {
 		rc = -ENOMEM;
 		fprintf(stderr, PROG ": %s\n", strerror(-rc));
 		goto close_port;
 	}
-	for (i = 0; i < BATCH; i++) {
+	for (i = 0; i < DUMP_BATCH; i++) {
 		c->iov[i].iov_base = c->buf + i * c->slot_size;
 		c->iov[i].iov_len = c->slot_size;
 	}
@@ -251,115 +84,129 @@ capture_close(struct capture *c)
 	free(c->buf);
 }
 
-static struct timeval
-pkt_time(uint64_t tstamp)
-{
-	struct timeval tv;
-	struct timespec now;
+/* What one batch reads once: the clock, for frames without a time and for -G. */
+struct batch {
+	uint64_t now_ns;         /* 0 until read */
+	bool ticked;             /* -G checked */
+};
 
-	if (tstamp == 0) { /* no receive time: take ours */
-		clock_gettime(CLOCK_REALTIME, &now);
-		tstamp = (uint64_t)now.tv_sec * 1000000000u + now.tv_nsec;
+/* A frame without a receive time gets ours, kept increasing. */
+static uint64_t
+fallback_ns(struct capture *c, struct batch *b)
+{
+	struct timespec ts;
+
+	if (b->now_ns == 0) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		b->now_ns = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 	}
-	tv.tv_sec = tstamp / 1000000000u;
-	tv.tv_usec = tstamp % 1000000000u / 1000u;
-	return tv;
+	return b->now_ns > c->last_ns ? b->now_ns : c->last_ns + 1;
 }
 
-static const char *
-ether_type_name(unsigned int type)
-{
-	switch (type) {
-	case 0x0800: return "IPv4";
-	case 0x0806: return "ARP";
-	case 0x8035: return "Reverse ARP";
-	case 0x86dd: return "IPv6";
-	case 0x8100: return "802.1Q";
-	case 0x88a8: return "802.1Q-QinQ";
-	case 0x8847: return "MPLS unicast";
-	case 0x8848: return "MPLS multicast";
-	case 0x8863: return "PPPoE D";
-	case 0x8864: return "PPPoE S";
-	case 0x888e: return "EAPOL";
-	case 0x88cc: return "LLDP";
-	case 0x88f7: return "PTP";
-	default: return "Unknown";
-	}
-}
-
-/* One line like tcpdump -e -q: time, MACs, ethertype, length. */
-static void
-print_packet(const struct timeval *tv, const unsigned char *d, size_t caplen, unsigned int len)
-{
-	struct tm tm;
-	time_t sec = tv->tv_sec;
-	unsigned int type;
-
-	localtime_r(&sec, &tm);
-	printf("%02d:%02d:%02d.%06ld ", tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv->tv_usec);
-	if (caplen < ETH_HLEN) {
-		printf("[|ether], length %u\n", len);
-		return;
-	}
-	type = (unsigned int)d[12] << 8 | d[13];
-	printf("%02x:%02x:%02x:%02x:%02x:%02x > %02x:%02x:%02x:%02x:%02x:%02x, ",
-	       d[6], d[7], d[8], d[9], d[10], d[11], d[0], d[1], d[2], d[3], d[4], d[5]);
-	if (type <= 1500)
-		printf("802.3, length %u\n", len);
-	else
-		printf("ethertype %s (0x%04x), length %u\n", ether_type_name(type), type, len);
-}
-
-/* Write or print the first @n packets of the batch. @return 0, or -errno (output). */
+/* Write a frame that passed the filter. @return 0, or -errno. */
 static int
-batch_out(const struct opts *o, struct capture *c, int n)
+rec_write(const struct dump_opts *o, struct capture *c, struct batch *b,
+	  const struct dump_rec *r)
 {
+	int rc;
+
+	if (o->file == NULL) {
+		dump_print(r, o->nano);
+		return 0;
+	}
+	/* -G looks at the clock when packets arrive, as tcpdump; once a batch */
+	if (o->rotate_s != 0 && !b->ticked) {
+		b->ticked = true;
+		rc = dump_out_tick(&c->out, time(NULL));
+		if (rc != 0) {
+			c->done = rc > 0;
+			return rc > 0 ? 0 : rc;
+		}
+	}
+	return dump_out_write(&c->out, r);
+}
+
+/* Filter, cut and write one received frame. @return 0, or -errno. */
+static int
+frame_out(const struct dump_opts *o, struct capture *c, struct batch *b,
+	  const struct pktio_hdr *h, size_t room)
+{
+	struct dump_rec r = { .data = (const uint8_t *)h + sizeof(*h), .len = h->pktlen };
+	uint32_t got = h->pktlen < room ? h->pktlen : (uint32_t)room;
+	uint32_t keep = o->snaplen;
 	struct pcap_pkthdr ph;
-	int i;
+	int rc;
+
+	c->received++;
+	if (c->prog.bf_insns != NULL) {
+		/* the filter returns the snapshot length to keep, as in libpcap; 0 drops */
+		ph.caplen = got;
+		ph.len = r.len;
+		keep = (uint32_t)pcap_offline_filter(&c->prog, &ph, r.data);
+		if (keep == 0)
+			return 0;
+	}
+	r.caplen = got < keep ? got : keep;
+	r.ns = h->tstamp != 0 ? h->tstamp : fallback_ns(c, b);
+	c->last_ns = r.ns;
+	rc = rec_write(o, c, b, &r);
+	if (rc < 0 || c->done)
+		return rc;
+	c->captured++;
+	return 0;
+}
+
+/* The first @p n frames of the batch. @return 0, or -errno (from the output). */
+static int
+batch_out(const struct dump_opts *o, struct capture *c, int n)
+{
+	struct batch b = { 0 };
+	int i, rc;
 
 	errno = 0;
-	for (i = 0; i < n; i++) {
-		const struct pktio_hdr *h = c->iov[i].iov_base;
-		const unsigned char *data = (const unsigned char *)h + sizeof(*h);
-		size_t room = c->iov[i].iov_len - sizeof(*h);
-
-		ph.ts = pkt_time(h->tstamp);
-		ph.len = h->pktlen;
-		ph.caplen = h->pktlen < room ? h->pktlen : (bpf_u_int32)room;
-		if (o->file != NULL)
-			pcap_dump((u_char *)c->dump, &ph, data);
-		else
-			print_packet(&ph.ts, data, ph.caplen, ph.len);
+	for (i = 0; i < n && !c->done; i++) {
+		rc = frame_out(o, c, &b, c->iov[i].iov_base,
+			       c->iov[i].iov_len - sizeof(struct pktio_hdr));
+		if (rc < 0)
+			return rc;
 	}
-	c->captured += n;
-	if (o->file == NULL)
-		return fflush(stdout) == 0 ? 0 : -errno;
-	if (strcmp(o->file, "-") == 0 && pcap_dump_flush(c->dump) < 0)
-		return errno != 0 ? -errno : -EIO;
-	return ferror(pcap_dump_file(c->dump)) ? (errno != 0 ? -errno : -EIO) : 0;
+	if (o->file == NULL) {
+		if (fflush(stdout) == 0)
+			return 0;
+		rc = errno != 0 ? -errno : -EIO;
+		if (rc != -EPIPE)
+			fprintf(stderr, PROG ": stdout: %s\n", strerror(-rc));
+		return rc;
+	}
+	rc = dump_out_error(&c->out);
+	if (rc == 0 && c->out.is_stdout)
+		rc = dump_out_flush(&c->out);
+	return rc;
 }
 
 /*
- * Receive until COUNT packets, a signal, or an error.
+ * Receive until COUNT packets, a signal, the last -G file, or an error.
  * @return 0, or -errno: from the read, or from the output (then *out is set).
  */
 static int
-capture_loop(const struct opts *o, struct capture *c, bool *out)
+capture_loop(const struct dump_opts *o, struct capture *c, bool *out)
 {
-	int n, want, rc;
+	uint64_t want;
+	int n, rc;
 
-	while (!cli_stop) {
-		want = BATCH;
-		if (o->count != 0 && o->count - c->captured < BATCH)
-			want = (int)(o->count - c->captured);
+	while (!cli_stop && !c->done) {
+		/* never more than COUNT still wants, so no packet is taken and not written */
+		want = DUMP_BATCH;
+		if (o->count != 0 && o->count - c->captured < want)
+			want = o->count - c->captured;
 		if (want == 0)
 			break;
-		n = pktio_readv(c->p, c->iov, want);
+		n = pktio_readv(c->p, c->iov, (int)want);
 		if (n == -EINTR || n == -EAGAIN)
 			continue;
 		if (n < 0)
 			return n;
-		rc = batch_out(o, c, n < want ? n : want);
+		rc = batch_out(o, c, n < (int)want ? n : (int)want);
 		if (rc < 0) {
 			*out = true;
 			return rc;
@@ -368,15 +215,25 @@ capture_loop(const struct opts *o, struct capture *c, bool *out)
 	return 0;
 }
 
+static const char *
+plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* tcpdump's three lines, pktiod standing in for the kernel. */
 static void
-report(const struct opts *o, const struct capture *c)
+report(const struct dump_opts *o, const struct capture *c)
 {
 	struct pktio_stats st;
 
-	fprintf(stderr, "%" PRIu64 " packets captured\n", c->captured);
+	fprintf(stderr, "%" PRIu64 " packet%s captured\n", c->captured, plural(c->captured));
+	fprintf(stderr, "%" PRIu64 " packet%s received by filter\n", c->received,
+		plural(c->received));
 	if (pktio_stats_get(c->p, &st) < 0)
 		return;
-	fprintf(stderr, "%" PRIu64 " dropped by pktiod (no free slot)\n", st.rx_no_slot);
+	fprintf(stderr, "%" PRIu64 " packet%s dropped by pktiod\n", st.rx_no_slot,
+		plural(st.rx_no_slot));
 	if (!o->verbose)
 		return;
 	fprintf(stderr, PROG ": rx_packets %" PRIu64 ", rx_bytes %" PRIu64
@@ -384,70 +241,106 @@ report(const struct opts *o, const struct capture *c)
 		st.rx_packets, st.rx_bytes, st.rx_truncated, st.wakeups);
 }
 
+/* tcpdump's "listening on" line; with -v, how pktio-dump is attached and what it writes. */
 static void
-announce(const struct opts *o, const struct capture *c)
+announce(const struct dump_opts *o, const struct capture *c)
 {
-	char q[8];
+	char q[16];
 
+	fprintf(stderr, PROG ": listening on %s, link-type EN10MB (Ethernet), snapshot length "
+		"%u bytes\n", o->port, o->snaplen);
+	if (!o->verbose)
+		return;
 	if (o->queue == PKTIO_QUEUE_ANY)
 		snprintf(q, sizeof(q), "any");
 	else
 		snprintf(q, sizeof(q), "%u", o->queue);
-	fprintf(stderr, PROG ": listening on %s, queue %s, mode %s, max frame %u, %s%s\n",
-		o->port, q, mode_name(o->mode), pktio_port_max_frame(c->p),
-		o->file != NULL ? "writing to " : "printing",
-		o->file == NULL ? "" : strcmp(o->file, "-") == 0 ? "stdout" : o->file);
+	fprintf(stderr, PROG ": queue %s, mode %s, max frame %u, filter %s, %s%s%s%s\n", q,
+		mode_name(o->mode), pktio_port_max_frame(c->p),
+		o->filter != NULL ? o->filter : "none",
+		o->file == NULL ? "printing" : "writing ",
+		o->file == NULL ? "" : o->format == DUMP_PCAPNG ? "pcapng to " : "pcap to ",
+		o->file == NULL ? "" : c->out.name,
+		o->nano ? ", nanosecond time stamps" : "");
 }
 
-/* Report why the capture ended. @return the exit status. */
+/*
+ * Report why the capture ended. The reader of -w - going away (EPIPE) is a normal end, as
+ * for tcpdump. @return the exit status.
+ */
 static int
-finish(const struct opts *o, int rc, bool out_err, int close_rc)
+finish(const struct dump_opts *o, int rc, bool out_err, int close_rc)
 {
-	const char *what = o->file == NULL || strcmp(o->file, "-") == 0 ? "stdout" : o->file;
-
-	if (out_err)
-		fprintf(stderr, PROG ": %s: %s\n", what, strerror(-rc));
-	else if (rc == -ECONNRESET)
+	if (out_err && rc == -EPIPE)
+		return 0;
+	if (close_rc == -EPIPE)
+		close_rc = 0;
+	if (!out_err && rc == -ECONNRESET)
 		fprintf(stderr, PROG ": pktiod went away\n");
-	else if (rc < 0)
+	else if (!out_err && rc < 0)
 		fprintf(stderr, PROG ": read from %s: %s\n", o->port, strerror(-rc));
-	if (close_rc < 0 && !out_err)
-		fprintf(stderr, PROG ": %s: %s\n", what, strerror(-close_rc));
 	return rc < 0 || close_rc < 0 ? 1 : 0;
+}
+
+/* Signals: SIGINT and SIGTERM stop; SIGPIPE is ignored, so a write returns EPIPE. */
+static int
+signals_install(void)
+{
+	int rc = cli_signals_install();
+
+	if (rc == 0 && signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		rc = -errno;
+	if (rc < 0)
+		fprintf(stderr, PROG ": sigaction: %s\n", strerror(-rc));
+	return rc;
+}
+
+static int
+run(const struct dump_opts *o, struct capture *c)
+{
+	bool out_err = false;
+	int rc, close_rc = 0;
+
+	if (capture_open(o, c) < 0)
+		return 1;
+	if (o->file != NULL && dump_out_open(&c->out, o, o->port) < 0)
+		goto close_capture;
+	announce(o, c);
+	rc = capture_loop(o, c, &out_err);
+	if (o->file != NULL)
+		close_rc = dump_out_close(&c->out);
+	else if (!out_err && fflush(stdout) != 0)
+		close_rc = -errno;
+	rc = finish(o, rc, out_err, close_rc);
+	report(o, c);
+	capture_close(c);
+	return rc;
+
+close_capture:
+	capture_close(c);
+	return 1;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct opts o = { .queue = PKTIO_QUEUE_ANY, .mode = PKTIO_F_EXCLUSIVE };
+	struct dump_opts o = {
+		.queue = PKTIO_QUEUE_ANY,
+		.mode = PKTIO_F_EXCLUSIVE,
+		.snaplen = DUMP_MAX_SNAPLEN,
+	};
 	struct capture c = { 0 };
-	bool out_err = false;
-	int rc, close_rc;
+	int rc;
 
 	cli_prog = PROG;
-	rc = parse_args(argc, argv, &o);
+	rc = dump_parse_args(argc, argv, &o, &c.prog);
 	if (rc >= 0)
-		return rc;
+		goto free_filter;
 	pktio_log_set(cli_log_stderr, o.verbose ? LOG_DEBUG : LOG_WARNING);
-	rc = cli_signals_install();
-	if (rc < 0) {
-		fprintf(stderr, PROG ": sigaction: %s\n", strerror(-rc));
-		return 1;
-	}
-	if (capture_open(&o, &c) < 0)
-		return 1;
-	if (output_open(&o, &c) < 0)
-		goto close_capture;
-	if (o.verbose)
-		announce(&o, &c);
-	rc = capture_loop(&o, &c, &out_err);
-	close_rc = output_close(&o, &c);
-	rc = finish(&o, rc, out_err, close_rc);
-	report(&o, &c);
-	capture_close(&c);
-	return rc;
+	rc = signals_install() < 0 ? 1 : run(&o, &c);
 
-close_capture:
-	capture_close(&c);
-	return 1;
+free_filter:
+	pcap_freecode(&c.prog);
+	free(o.filter);
+	return rc;
 }
