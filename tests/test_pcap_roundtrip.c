@@ -88,8 +88,8 @@ test_pcap_roundtrip_dump(void **state)
 	struct pktio_port_info pi;
 	struct capture got = { 0 };
 	char ports[512], out[256], cnt[16], log[256];
-	char *argv[] = { (char *)test_bin("app/pktio-dump/pktio-dump"), "-s", d.sock, "-i", "in",
-			 "-c", cnt, "-w", out, NULL };
+	char *argv[] = { (char *)test_bin("app/pktio-dump/pktio-dump"), "--socket", d.sock,
+			 "-i", "in", "-c", cnt, "-w", out, NULL };
 
 	(void)state;
 	/* hold the file until the reader attaches; room for every packet at once */
