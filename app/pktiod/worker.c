@@ -6,9 +6,10 @@
  * The data path. Each rx queue of a port is served by one worker lcore (a port has one
  * worker, or spreads its queues over a list of them), which also drains the tx rings of the
  * attachments homed on that queue; so each worker is the only producer and consumer on the
- * appliance side of every ring it touches. Per burst: receive, copy each frame into a free slot of each receiver,
- * publish descriptors, ring a doorbell only for a client that asked; then drain each
- * client's tx ring into mbufs. Everything read from a region is checked first.
+ * appliance side of every ring it touches. Per burst: receive, copy each frame into a free
+ * slot of each receiver, publish descriptors, ring a doorbell only for a client that asked;
+ * then drain each client's tx ring into mbufs. Everything read from a region is checked
+ * first.
  */
 
 #include <inttypes.h>

@@ -207,8 +207,11 @@ struct pktio_port;
  * @return
  *   A handle, or NULL with errno: ENOENT (no such port or socket), ECONNREFUSED (no
  *   pktiod listening), EBUSY (the queue has an exclusive client, or exclusive was
- *   asked of a queue that has exclusive or fanout clients), EACCES (this uid/gid may not attach), EINVAL
- *   (bad flags, or a queue above PKTIO_QUEUE_ANY or that the port lacks), EPROTO
+ *   asked of a queue that has exclusive or fanout clients), EACCES (this uid/gid may not
+ *   attach, or no permission on the socket), EUSERS (this uid holds pktiod's
+ *   max_conns_per_uid connections or max_clients_per_uid attachments), EINVAL (bad flags,
+ *   a queue above PKTIO_QUEUE_ANY or that the port lacks, an all-queues receiver or
+ *   PKTIO_F_OUTGOING on a port spread over several workers), EPROTO
  *   (protocol or layout mismatch, or a malformed reply), ETIMEDOUT (no answer within the
  *   control socket's timeout), ENAMETOOLONG (port name or socket path too long), ENOMEM,
  *   EMFILE; afpacket also EPERM (no CAP_NET_RAW) and ENETDOWN (fanout on a link that is
@@ -337,8 +340,9 @@ int pktio_wait(struct pktio_port *p, int timeout_ms);
 /**
  * Hybrid waiting, like SO_BUSY_POLL: before a blocking call (or pktio_wait()) sleeps on
  * the doorbell, it polls the receive ring for up to @p usec microseconds (pktio_wait():
- * at most its timeout, of which the poll is part), without a syscall. A packet that arrives within that time is taken
- * without the wake-up latency of the doorbell, at the price of that much CPU per wait.
+ * at most its timeout, of which the poll is part), without a syscall. A packet that arrives
+ * within that time is taken without the wake-up latency of the doorbell, at the price of
+ * that much CPU per wait.
  * 0 (the default) sleeps at once. No effect with PKTIO_F_BUSYPOLL (which never sleeps)
  * or PKTIO_F_NONBLOCK (which never waits). Same for both drivers.
  *
