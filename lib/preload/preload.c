@@ -20,6 +20,7 @@
 #include <ifaddrs.h>
 #include <limits.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -214,11 +215,35 @@ shutdown(int fd, int how)
 	return put_ret(&s->f, -EOPNOTSUPP); /* as a packet socket */
 }
 
+/*
+ * SO_BINDTODEVICE naming a port on a kernel socket (arping's UDP probe that checks the
+ * source address, -s): the port has no kernel addresses, so the socket may bind any address
+ * (IP_FREEBIND), as if it were the port's. @return 1 handled, 0 not a port.
+ */
+static int
+bind_to_port(int fd, int level, int name, const void *val, socklen_t len)
+{
+	char dev[IF_NAMESIZE] = "";
+	int on = 1;
+
+	if (preload_inside != 0 || level != SOL_SOCKET || name != SO_BINDTODEVICE || val == NULL ||
+	    len == 0)
+		return 0;
+	memcpy(dev, val, len < sizeof(dev) - 1 ? len : sizeof(dev) - 1);
+	if (preload_port_by_name(dev) < 0)
+		return 0;
+	if (libc_setsockopt(fd, SOL_IP, IP_FREEBIND, &on, sizeof(on)) < 0)
+		libc_setsockopt(fd, SOL_IPV6, IPV6_FREEBIND, &on, sizeof(on));
+	return 1;
+}
+
 EXPORT int
 setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	struct preload_file *f = file_get(fd);
 
+	if (f == NULL && bind_to_port(fd, level, name, val, len))
+		return 0;
 	if (f == NULL)
 		return libc_setsockopt(fd, level, name, val, len);
 	if (f->kind != PRELOAD_SOCK)
@@ -248,7 +273,7 @@ close(int fd)
 	struct preload_file *f;
 	int rc;
 
-	if (preload_inside != 0 || !preload_fd_busy(fd))
+	if (preload_inside != 0 || !preload_fd_busy(fd) || preload_vforked())
 		return libc_close(fd);
 	/* off the table first: a socket() racing in another thread may get this number */
 	f = preload_fd_remove(fd);
@@ -280,7 +305,8 @@ forget_range(unsigned int first, unsigned int last)
 EXPORT int
 close_range(unsigned int first, unsigned int last, int flags)
 {
-	if (preload_inside == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
+	/* a vfork child (Python's subprocess) closes the kernel's fds, not the parent's table */
+	if (preload_inside == 0 && !(flags & CLOSE_RANGE_CLOEXEC) && !preload_vforked())
 		forget_range(first, last);
 	return libc_close_range(first, last, flags);
 }
@@ -288,7 +314,7 @@ close_range(unsigned int first, unsigned int last, int flags)
 EXPORT void
 closefrom(int lowfd)
 {
-	if (preload_inside == 0 && lowfd >= 0)
+	if (preload_inside == 0 && lowfd >= 0 && !preload_vforked())
 		forget_range((unsigned int)lowfd, ~0u);
 	libc_closefrom(lowfd);
 }
@@ -327,7 +353,7 @@ dup_to(int fd, int fd2, int flags, bool three)
 	struct preload_file *f = NULL, *old = NULL;
 	int rc;
 
-	if (preload_inside != 0)
+	if (preload_inside != 0 || (preload_fd_busy(fd2) && preload_vforked()))
 		return three ? libc_dup3(fd, fd2, flags) : libc_dup2(fd, fd2);
 	if (fd == fd2)
 		return three ? libc_dup3(fd, fd2, flags) : libc_dup2(fd, fd2);

@@ -198,6 +198,29 @@ preload_sock(void)
 	return sock_path[0] != '\0' ? sock_path : NULL;
 }
 
+/*
+ * A device without a MAC (net_ring reports 00:00:00:00:00:00) gets a locally administered
+ * one, 02:70:6b (for "pk") and three bytes of the port name's hash, so that the interface
+ * looks like Ethernet to programs that check (ARP stacks refuse a zero sender address).
+ */
+static void
+mac_fill(uint8_t mac[6], const char *name)
+{
+	static const uint8_t zero[6];
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	if (memcmp(mac, zero, 6) != 0)
+		return;
+	for (; *name != '\0'; name++)
+		h = (h ^ (uint8_t)*name) * 16777619u;
+	mac[0] = 0x02;
+	mac[1] = 0x70;
+	mac[2] = 0x6b;
+	mac[3] = (uint8_t)(h >> 16);
+	mac[4] = (uint8_t)(h >> 8);
+	mac[5] = (uint8_t)h;
+}
+
 /* Ask pktiod for its ports (under info_lock). */
 static void
 info_refresh(void)
@@ -219,6 +242,7 @@ info_refresh(void)
 			if (strncmp(pi[j].name, ports[i].name, sizeof(pi[j].name)) == 0) {
 				info[i] = pi[j];
 				info_found[i] = true;
+				mac_fill(info[i].mac, ports[i].name);
 				break;
 			}
 		}

@@ -31,6 +31,7 @@
 
 __thread int preload_inside __attribute__((tls_model("initial-exec")));
 unsigned int preload_gen;
+static pid_t preload_pid;     /* ours: set at load and in each fork child */
 
 static struct preload_file **chunks[NB_CHUNKS];
 static pthread_rwlock_t table_lock = PTHREAD_RWLOCK_INITIALIZER;
@@ -280,9 +281,16 @@ fork_parent(void)
 	pthread_rwlock_unlock(&table_lock);
 }
 
+bool
+preload_vforked(void)
+{
+	return getpid() != __atomic_load_n(&preload_pid, __ATOMIC_RELAXED);
+}
+
 static void
 fork_child(void)
 {
+	__atomic_store_n(&preload_pid, getpid(), __ATOMIC_RELAXED);
 	pthread_rwlock_init(&table_lock, NULL);
 	__atomic_add_fetch(&preload_gen, 1, __ATOMIC_RELAXED);
 }
@@ -290,5 +298,6 @@ fork_child(void)
 __attribute__((constructor)) static void
 preload_fd_init(void)
 {
+	preload_pid = getpid();
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }

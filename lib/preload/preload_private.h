@@ -59,6 +59,13 @@ extern __thread int preload_inside;
 /** Bumped in the child of every fork(): handles attached before it are the parent's. */
 extern unsigned int preload_gen;
 
+/**
+ * Are we the child of a vfork() (or of a clone sharing our memory), between it and exec?
+ * Such a child shares the descriptor table of the shim with its parent but not the kernel
+ * one: closing or dup'ing its descriptors must leave the shim's table alone.
+ */
+bool preload_vforked(void);
+
 /* ---- preload_conf.c: the ports, their names and indexes, pktiod's view of them ---- */
 
 struct preload_port {

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <linux/if_ether.h>
 #include <linux/sockios.h>
+#include <net/if.h>
 #include <net/if_arp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,6 +506,26 @@ setopt_socket(struct preload_sock *s, int name, const void *val, socklen_t len)
 	}
 }
 
+/* An option about a port (scapy sets promiscuous mode before it binds): the kernel socket
+ * still under the fd knows no such interface, so it is ours alone. */
+static bool
+opt_names_port(int level, int name, const void *val, socklen_t len)
+{
+	char dev[IF_NAMESIZE] = "";
+
+	if (val == NULL)
+		return false;
+	if (level == SOL_PACKET && (name == PACKET_ADD_MEMBERSHIP ||
+				    name == PACKET_DROP_MEMBERSHIP) &&
+	    len >= sizeof(struct packet_mreq))
+		return preload_port_by_ifindex(((const struct packet_mreq *)val)->mr_ifindex) >= 0;
+	if (level == SOL_SOCKET && name == SO_BINDTODEVICE) {
+		memcpy(dev, val, len < sizeof(dev) - 1 ? len : sizeof(dev) - 1);
+		return preload_port_by_name(dev) >= 0;
+	}
+	return false;
+}
+
 int
 preload_sock_setopt(struct preload_sock *s, int fd, int level, int name, const void *val,
 		    socklen_t len)
@@ -512,7 +533,7 @@ preload_sock_setopt(struct preload_sock *s, int fd, int level, int name, const v
 	int rc;
 
 	preload_sock_lock(s);
-	if (preload_sock_kernel(s)) {
+	if (preload_sock_kernel(s) && !opt_names_port(level, name, val, len)) {
 		/* the kernel socket still answers: it has the last word, and its own ring */
 		rc = libc_setsockopt(fd, level, name, val, len) < 0 ? -errno : 0;
 		if (rc < 0 || (level == SOL_PACKET && (name == PACKET_RX_RING ||
