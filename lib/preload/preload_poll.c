@@ -63,14 +63,15 @@ struct poll_ctx {
 };
 
 static void
-ctx_free(struct poll_ctx *c, struct pollfd *stack_k)
+ctx_free(struct poll_ctx *c, bool small)
 {
 	nfds_t i;
 
-	for (i = 0; i < c->nfds; i++)
+	for (i = 0; c->f != NULL && i < c->nfds; i++)
 		preload_file_put(c->f[i]);
-	if (c->k != stack_k)
-		free(c->k);
+	if (small)
+		return;
+	free(c->k);
 	free(c->f);
 	free(c->ctl_of);
 }
@@ -119,8 +120,12 @@ int
 preload_poll(struct pollfd *fds, nfds_t nfds, const struct timespec *ts,
 	     const sigset_t *sigmask, bool use_ppoll)
 {
-	struct pollfd stack_k[POLL_STACK];
+	struct pollfd stack_k[2 * POLL_STACK];
+	struct preload_file *stack_f[POLL_STACK];
+	int stack_ctl[POLL_STACK];
+	bool stack_hup[POLL_STACK];
 	struct poll_ctx c = { .nfds = nfds };
+	bool small = nfds <= POLL_STACK;
 	uint64_t end = 0;
 	bool *hup = NULL;
 	nfds_t i;
@@ -129,10 +134,11 @@ preload_poll(struct pollfd *fds, nfds_t nfds, const struct timespec *ts,
 	if (ts != NULL)
 		end = preload_now_ns() + (uint64_t)ts->tv_sec * 1000000000u +
 		      (uint64_t)ts->tv_nsec + 1; /* +1: a zero timeout is not "none" */
-	c.k = 2 * nfds <= POLL_STACK ? stack_k : malloc(2 * nfds * sizeof(*c.k));
-	c.f = calloc(nfds, sizeof(*c.f));
-	c.ctl_of = calloc(nfds, sizeof(*c.ctl_of));
-	hup = calloc(nfds, sizeof(*hup));
+	/* no allocation for the usual few descriptors */
+	c.k = small ? stack_k : malloc(2 * nfds * sizeof(*c.k));
+	c.f = small ? memset(stack_f, 0, sizeof(stack_f)) : calloc(nfds, sizeof(*c.f));
+	c.ctl_of = small ? stack_ctl : calloc(nfds, sizeof(*c.ctl_of));
+	hup = small ? memset(stack_hup, 0, sizeof(stack_hup)) : calloc(nfds, sizeof(*hup));
 	if (c.k == NULL || c.f == NULL || c.ctl_of == NULL || hup == NULL) {
 		rc = -ENOMEM;
 		goto out;
@@ -180,8 +186,9 @@ preload_poll(struct pollfd *fds, nfds_t nfds, const struct timespec *ts,
 		/* woken for packets nobody here takes, or a block's retire time: again */
 	}
 out:
-	ctx_free(&c, stack_k);
-	free(hup);
+	ctx_free(&c, small);
+	if (!small)
+		free(hup);
 	return rc;
 }
 
