@@ -77,14 +77,14 @@ send_all(int fd, uint16_t sport, uint32_t first, unsigned int n)
 	return 0;
 }
 
-/* Read with poll + readv until @p n frames came (or 10 s); seen[seq]++ for flow @p sport.
+/* Read with poll + readv until @p n frames came (or @p ms pass); seen[seq]++.
  * @return frames read. */
 static unsigned int
-recv_all(int fd, unsigned int n, uint8_t *seen, unsigned int max)
+recv_for(int fd, unsigned int n, uint8_t *seen, unsigned int max, unsigned int ms)
 {
 	static __thread uint8_t slots[32][SLOT];
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	uint64_t end = preload_ms() + 10000;
+	uint64_t end = preload_ms() + ms;
 	struct iovec iov[32];
 	unsigned int got = 0, i;
 	int rc;
@@ -109,6 +109,12 @@ recv_all(int fd, unsigned int n, uint8_t *seen, unsigned int max)
 		got += (unsigned int)rc;
 	}
 	return got;
+}
+
+static unsigned int
+recv_all(int fd, unsigned int n, uint8_t *seen, unsigned int max)
+{
+	return recv_for(fd, n, seen, max, 10000);
 }
 
 /* ---- child cases ---- */
@@ -266,7 +272,7 @@ child_two_rx(void)
 		CHECK(send_all(tx, (uint16_t)(1000 + f), f * 16, 16) == 0);
 	while (got[0] + got[1] < 64 * 16 && preload_ms() < end)
 		for (i = 0; i < 2; i++)
-			got[i] += recv_all(rx[i], 1, seen[i], 64 * 16);
+			got[i] += recv_for(rx[i], 64 * 16, seen[i], 64 * 16, 20);
 	CHECK(got[0] + got[1] == 64 * 16 && got[0] > 0 && got[1] > 0);
 	for (i = 0; i < 64 * 16; i++)
 		CHECK(seen[0][i] + seen[1][i] == 1);
