@@ -750,6 +750,25 @@ child_rebind(void)
 	return 0;
 }
 
+/* sendto() naming a port from a socket never bound (a kernel socket when root). */
+static int
+child_unbound_sendto(void)
+{
+	int u = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)), r = sock_on(SOCK_RAW, TYPE_C, "p1");
+	struct sockaddr_ll to = { .sll_family = AF_PACKET,
+				  .sll_ifindex = (int)if_nametoindex("p1") }, from;
+	uint8_t f[64], buf[256];
+
+	CHECK(u >= 0 && r >= 0);
+	frame_make(f, sizeof(f), TYPE_C, 9);
+	CHECK(sendto(u, f, sizeof(f), 0, (struct sockaddr *)&to, sizeof(to)) == sizeof(f));
+	CHECK(recv_seq(r, TYPE_C, 9, 5000, buf, sizeof(buf), &from) == sizeof(f));
+	CHECK(memcmp(buf, f, sizeof(f)) == 0);
+	close(u);
+	close(r);
+	return 0;
+}
+
 static int
 child_pktiod_gone(void)
 {
@@ -795,6 +814,7 @@ static const struct preload_case cases[] = {
 	{ "exec", child_exec },
 	{ "exec_target", child_exec_target },
 	{ "rebind", child_rebind },
+	{ "unbound_sendto", child_unbound_sendto },
 	{ "pktiod_gone", child_pktiod_gone },
 	{ NULL, NULL },
 };
@@ -841,6 +861,7 @@ CASE(threads)
 CASE(fork)
 CASE(exec)
 CASE(rebind)
+CASE(unbound_sendto)
 
 static void
 test_preload_socket_pktiod_gone(void **state)
@@ -876,6 +897,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_preload_socket_fork),
 		cmocka_unit_test(test_preload_socket_exec),
 		cmocka_unit_test(test_preload_socket_rebind),
+		cmocka_unit_test(test_preload_socket_unbound_sendto),
 		cmocka_unit_test(test_preload_socket_pktiod_gone), /* last: kills pktiod */
 	};
 	int rc = preload_child(cases, argc, argv);

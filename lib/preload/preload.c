@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <linux/if_packet.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -699,12 +700,37 @@ send(int fd, const void *buf, size_t len, int flags)
 	return put_ret(&s->f, sock_send(s, buf, len, flags, NULL, 0));
 }
 
+/* A sockaddr_ll naming a port: an unbound kernel packet socket sends there through us. */
+static bool
+names_port(const void *sa, socklen_t len)
+{
+	const struct sockaddr_ll *sll = sa;
+
+	return sa != NULL && len >= offsetof(struct sockaddr_ll, sll_addr) &&
+	       sll->sll_family == AF_PACKET && preload_port_by_ifindex(sll->sll_ifindex) >= 0;
+}
+
+/* sock_get() for sending to @p sa: an unbound kernel socket sending to a port is ours. */
+static struct preload_sock *
+sock_get_to(int fd, const void *sa, socklen_t len, struct preload_file **other)
+{
+	struct preload_file *f;
+
+	if (!names_port(sa, len))
+		return sock_get(fd, other);
+	*other = NULL;
+	f = file_get(fd);
+	if (f != NULL && f->kind != PRELOAD_SOCK)
+		*other = f;
+	return f != NULL && f->kind == PRELOAD_SOCK ? (struct preload_sock *)f : NULL;
+}
+
 EXPORT ssize_t
 sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *sa,
        socklen_t salen)
 {
 	struct preload_file *o;
-	struct preload_sock *s = sock_get(fd, &o);
+	struct preload_sock *s = sock_get_to(fd, sa, salen, &o);
 
 	if (o != NULL)
 		return put_ret(o, -ENOTSOCK);
@@ -717,7 +743,7 @@ EXPORT ssize_t
 sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	struct preload_file *o;
-	struct preload_sock *s = sock_get(fd, &o);
+	struct preload_sock *s = sock_get_to(fd, msg->msg_name, msg->msg_namelen, &o);
 
 	if (o != NULL)
 		return put_ret(o, -ENOTSOCK);
@@ -730,7 +756,9 @@ EXPORT int
 sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 {
 	struct preload_file *o;
-	struct preload_sock *s = sock_get(fd, &o);
+	struct preload_sock *s = vlen > 0 ? sock_get_to(fd, vec[0].msg_hdr.msg_name,
+						       vec[0].msg_hdr.msg_namelen, &o) :
+				 sock_get(fd, &o);
 	unsigned int i;
 	ssize_t rc = 0;
 
