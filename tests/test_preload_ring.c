@@ -43,7 +43,8 @@ static unsigned int nb_merged;
 static int
 tx_sock(void)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = (int)if_nametoindex("p0") };
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_ifindex = (int)if_nametoindex("p0") };
 	int fd = socket(AF_PACKET, SOCK_RAW, 0);
 
 	if (fd >= 0 && bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
@@ -66,7 +67,8 @@ send_seq(int fd, size_t len, uint32_t seq)
 static int
 ring_sock(int version, struct tpacket_req3 *req, uint8_t **map, size_t *size)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = (int)if_nametoindex("p0") };
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_ifindex = (int)if_nametoindex("p0") };
 	unsigned int reserve = 4;
 	int fd = socket(AF_PACKET, SOCK_RAW, 0), hdrlen = version;
 	socklen_t len = sizeof(hdrlen);

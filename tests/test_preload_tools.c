@@ -440,7 +440,8 @@ static const char scapy_script[] =
 	" count=6, timeout=20, started_callback=up.set)))\n"
 	"t.start()\n"
 	"assert up.wait(20)\n"
-	"pkts = [Ether(dst='02:00:00:00:00:09')/IP(dst='198.18.0.9')/UDP(sport=4000, dport=p)/Raw(b'x' * i)"
+	"pkts = [Ether(dst='02:00:00:00:00:09')/IP(dst='198.18.0.9')/UDP(sport=4000, dport=p)"
+	"/Raw(b'x' * i)"
 	" for i, p in ((1, 4242), (2, 53), (3, 4242), (4, 4242), (5, 80))]\n"
 	"sendp(pkts, iface='p0')\n"
 	"t.join()\n"
@@ -541,7 +542,8 @@ test_preload_tools_native_compare(void **state)
 	char ns[64], native[256], log[4096] = "", cmd[1024];
 	char count[16];
 	char *td[] = { (char *)"ip", (char *)"netns", (char *)"exec", ns, (char *)"tcpdump",
-		       (char *)"-i", (char *)"vb", (char *)"-w", native, (char *)"-c", count, NULL };
+		       (char *)"-i", (char *)"vb", (char *)"-w", native, (char *)"-c", count,
+		       NULL };
 	struct frames want, got;
 	int fd, rc;
 	pid_t pid;

@@ -135,9 +135,9 @@ ports_pick(const struct opts *o, const char *sock, const struct pktio_port_info 
 		for (i = 0; i < n; i++) {
 			if (strnlen(pi[i].name, sizeof(pi[i].name)) >= IF_NAMESIZE) {
 				if (!o->quiet)
-					fprintf(stderr, "%s: warning: port %s skipped: an interface "
-						"name has at most %d characters\n", PROG,
-						pi[i].name, IF_NAMESIZE - 1);
+					fprintf(stderr, "%s: warning: port %s skipped: an "
+						"interface name has at most %d characters\n",
+						PROG, pi[i].name, IF_NAMESIZE - 1);
 				continue;
 			}
 			port_check_kernel(o, pi[i].name);
