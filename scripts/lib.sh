@@ -18,7 +18,7 @@ cd "$ROOT" || return 1
 PKTIO_PACKAGES=(
 	dpdk dpdk-dev libdpdk-dev meson ninja-build libnuma-dev python3-pyelftools
 	libcmocka-dev pkg-config libpcap-dev tcpdump iproute2 iputils-ping iperf3 gnuplot-nox
-	libsystemd-dev go-md2man man-db dpkg-dev tshark
+	libsystemd-dev go-md2man man-db dpkg-dev tshark tcpreplay iputils-arping python3-scapy
 )
 
 pktio_log()

@@ -16,7 +16,7 @@
 set -euo pipefail
 
 BUILD=${PKTIO_BUILD:?PKTIO_BUILD is not set}
-PAGES="pktiod.8 pktioctl.8 pktio-dump.8 pktio-replay.8 pktio-bench.1 pktio-fwd.8 libpktio.3"
+PAGES="pktiod.8 pktioctl.8 pktio-dump.8 pktio-replay.8 pktio-bench.1 pktio-fwd.8 libpktio.3 pktio-run.1"
 PROGS="pktiod pktioctl pktio-dump pktio-replay pktio-bench pktio-fwd"
 
 skip()
