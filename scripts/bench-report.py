@@ -83,6 +83,29 @@ def table(rows, mode, sizes, refs=()):
     return "\n".join(out) + "\n"
 
 
+def tools(rows):
+    """tcpreplay and tcpdump on a pktiod port (pktio-run) beside a kernel veth, and the ratio."""
+    by = {r["label"]: r for r in rows if r["mode"] == "tools"}
+    if not by:
+        return ""
+    out = ["| unmodified tool, 64 B | pktiod port (pktio-run) | kernel veth | ratio |",
+           "|---|---:|---:|---:|"]
+    for tool, what in (("tcpreplay", "sends, --topspeed (Mpps)"),
+                       ("tcpdump", "captures to /dev/null (Mpps)")):
+        a, b = by.get(f"{tool}, pktiod port"), by.get(f"{tool}, kernel veth")
+        cells = [f"{x['mpps']:.2f}" if x else "–" for x in (a, b)]
+        ratio = f"{a['mpps'] / b['mpps']:.1f}x" if a and b and b["mpps"] else "–"
+        out.append(f"| {tool} {what} | {cells[0]} | {cells[1]} | {ratio} |")
+    for tool in ("tcpdump",):
+        cells = []
+        for where in ("pktiod port", "kernel veth"):
+            r = by.get(f"{tool}, {where}")
+            cells.append(f"{r.get('dropped', 0) / max(r.get('received', 0), 1):.0%} of "
+                         f"{r.get('received', 0) / 1e6:.1f} M" if r else "–")
+        out.append(f"| {tool}: dropped | {cells[0]} | {cells[1]} | |")
+    return "\n".join(out) + "\n"
+
+
 def cycles(rows, mode):
     out = []
     for r in rows:
@@ -370,6 +393,17 @@ def main():
         if mode in ("rxonly", "txonly") and plot(rows, mode, os.path.join(outdir, png), info):
             md.append(f"\n![{mode}]({png})\n")
         md.append("\n" + cycles(rows, mode) + gbps(rows, mode))
+    t = tools(rows)
+    if t:
+        md.append("## unmodified tools\n\ntcpreplay and tcpdump run unchanged: on a pktiod port "
+                  "through `pktio-run` (the LD_PRELOAD shim), and on a veth pair of the kernel. "
+                  "tcpreplay sends a 64-byte pcap, looped, as fast as it can into a port that "
+                  "takes everything; tcpdump writes to /dev/null what a source sends as fast as "
+                  "it can: net_null's generator for pktiod, pktio-bench sending through "
+                  "AF_PACKET on the other core for the veth (so the kernel's tcpdump is offered "
+                  "only what one core's sender makes, and drops nothing of it). Rates are the "
+                  "tools' own: tcpreplay's \"Rated\" line, tcpdump's frames captured over the "
+                  "run's seconds.\n\n" + t)
     lat = latency(rows)
     if lat:
         md.append("## latency\n\n64-byte frames, one in flight: pktio through a net_ring port "
