@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,6 +259,26 @@ test_nb_clients(const struct test_pktiod *d)
 	int rc = pktio_query(d->sock, ports, &np, c, &nc);
 
 	return rc < 0 ? rc : (int)nc;
+}
+
+uint64_t
+test_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+int
+test_wait_clients(const struct test_pktiod *d, int n, int ms)
+{
+	uint64_t end = test_now_ms() + ms;
+	int got;
+
+	while ((got = test_nb_clients(d)) != n && test_now_ms() < end)
+		sched_yield();
+	return got;
 }
 
 void

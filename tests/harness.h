@@ -68,6 +68,15 @@ int test_port_info(const struct test_pktiod *d, const char *port, struct pktio_p
 /** Number of attachments pktiod reports. */
 int test_nb_clients(const struct test_pktiod *d);
 
+/**
+ * Wait until pktiod reports @p n attachments, at most @p ms (a detach follows the client's
+ * exit by a moment). @return the count last reported.
+ */
+int test_wait_clients(const struct test_pktiod *d, int n, int ms);
+
+/** CLOCK_MONOTONIC in milliseconds. */
+uint64_t test_now_ms(void);
+
 /** A UDP/IPv4 frame of @p len bytes in @p buf, flow picked by @p sport, seq stamped in. */
 void test_frame(void *buf, unsigned int len, uint16_t sport, uint32_t seq);
 

@@ -39,15 +39,6 @@ static const unsigned int modes[] = {
 	PKTIO_F_EXCLUSIVE | PKTIO_F_BUSYPOLL, PKTIO_F_FANOUT | PKTIO_F_NONBLOCK,
 };
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
-}
-
 static void *
 sender(void *arg)
 {
@@ -119,13 +110,13 @@ child(unsigned int i, int ready)
 {
 	unsigned int flags = modes[i % (sizeof(modes) / sizeof(modes[0]))];
 	struct pktio_port *p;
-	uint64_t end = now_ms() + 5000;
+	uint64_t end = test_now_ms() + 5000;
 	uint8_t buf[256];
 	int k;
 
 	/* the client killed just before may not be detached yet: its queue is busy till then */
 	while ((p = pktio_port_open("lo", PKTIO_QUEUE_ANY, flags, d.sock)) == NULL &&
-	       errno == EBUSY && now_ms() < end)
+	       errno == EBUSY && test_now_ms() < end)
 		sched_yield();
 	if (p == NULL) {
 		fprintf(stderr, "client %u (flags %#x): %s\n", i, flags, strerror(errno));
@@ -169,11 +160,7 @@ churn(unsigned int first, unsigned int n)
 static void
 wait_clients(int n)
 {
-	uint64_t end = now_ms() + 5000;
-
-	while (test_nb_clients(&d) != n && now_ms() < end)
-		sched_yield();
-	assert_int_equal(test_nb_clients(&d), n);
+	assert_int_equal(test_wait_clients(&d, n, 5000), n);
 }
 
 static void
@@ -184,7 +171,7 @@ test_churn_kill_in_every_mode(void **state)
 	unsigned int fds0, fds1;
 	unsigned long rss0, rss1;
 	pthread_t ts, tm;
-	uint64_t seen, t0 = now_ms();
+	uint64_t seen, t0 = test_now_ms();
 
 	(void)state;
 	w = pktio_port_open("lo", PKTIO_QUEUE_ANY, PKTIO_F_TXONLY, d.sock);
@@ -201,12 +188,12 @@ test_churn_kill_in_every_mode(void **state)
 	churn(WARMUP, CYCLES);
 	wait_clients(2);
 	print_message("%u cycles in %lu ms; mirror read %lu frames meanwhile\n", CYCLES + WARMUP,
-		      (unsigned long)(now_ms() - t0),
+		      (unsigned long)(test_now_ms() - t0),
 		      (unsigned long)(__atomic_load_n(&mirrored, __ATOMIC_RELAXED) - seen));
 	assert_true(__atomic_load_n(&mirrored, __ATOMIC_RELAXED) > seen);
 	/* a query or a kill may still be in flight at either count: wait (5 s at most) for
 	 * the count to come back down; a leak never does */
-	for (t0 = now_ms(); (fds1 = nb_fds(d.pid)) > fds0 && now_ms() - t0 < 5000; )
+	for (t0 = test_now_ms(); (fds1 = nb_fds(d.pid)) > fds0 && test_now_ms() - t0 < 5000; )
 		sched_yield();
 	rss1 = rss_kb(d.pid);
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);

@@ -67,24 +67,15 @@ teardown(void **state)
 	return test_pktiod_stop(&d) == 0 ? 0 : -1;
 }
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
-}
-
 /* pktiod answers a query, within a second. */
 static void
 check_answers(void)
 {
 	struct pktio_port_info pi;
-	uint64_t t0 = now_ms();
+	uint64_t t0 = test_now_ms();
 
 	assert_int_equal(test_port_info(&d, "lo", &pi), 0);
-	assert_true(now_ms() - t0 < 1000);
+	assert_true(test_now_ms() - t0 < 1000);
 }
 
 /* A well-behaved pair still moves frames on the attacked port. */
@@ -113,11 +104,7 @@ check_service(void)
 static void
 wait_clients(int n)
 {
-	uint64_t end = now_ms() + 5000;
-
-	while (test_nb_clients(&d) != n && now_ms() < end)
-		sched_yield();
-	assert_int_equal(test_nb_clients(&d), n);
+	assert_int_equal(test_wait_clients(&d, n, 5000), n);
 }
 
 /* The region can neither shrink, nor grow, nor take new seals; a punched hole only
@@ -183,15 +170,15 @@ test_hostile_silent_connection(void **state)
 {
 	int fd = test_connect(d.sock);
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	uint64_t t0 = now_ms();
+	uint64_t t0 = test_now_ms();
 	char c;
 
 	(void)state;
 	assert_true(fd >= 0);
 	assert_int_equal(poll(&pfd, 1, 5000), 1);
 	assert_int_equal(recv(fd, &c, 1, 0), 0);
-	print_message("closed after %lu ms\n", (unsigned long)(now_ms() - t0));
-	assert_true(now_ms() - t0 >= HELLO_MS - 50);
+	print_message("closed after %lu ms\n", (unsigned long)(test_now_ms() - t0));
+	assert_true(test_now_ms() - t0 >= HELLO_MS - 50);
 	close(fd);
 }
 
@@ -296,13 +283,13 @@ unprivileged_client(int ready)
 	struct pktio_port_info pi[4];
 	unsigned int n = 4;
 	struct raw x[3];
-	uint64_t end = now_ms() + 5000;
+	uint64_t end = test_now_ms() + 5000;
 	int rc;
 
 	(void)ready;
 	/* the flood before may still be closing: its connections count until then */
 	while ((rc = raw_attach_to(d.sock, &x[0], "other", PKTIO_QUEUE_ANY, 0, 0)) == -EUSERS &&
-	       now_ms() < end)
+	       test_now_ms() < end)
 		sched_yield();
 	if (rc != -EACCES)
 		return 1;
@@ -389,19 +376,19 @@ test_hostile_fd_exhaustion(void **state)
 	for (n = 0; n < 200; n++)
 		fds[n] = test_connect(e.sock);
 	/* one more: shed (accepted and closed) at once, not left to a spinning accept */
-	t0 = now_ms();
+	t0 = test_now_ms();
 	extra = test_connect(e.sock);
 	assert_true(extra >= 0);
 	pfd = (struct pollfd){ .fd = extra, .events = POLLIN };
 	assert_int_equal(poll(&pfd, 1, 5000), 1);
-	print_message("shed after %lu ms\n", (unsigned long)(now_ms() - t0));
+	print_message("shed after %lu ms\n", (unsigned long)(test_now_ms() - t0));
 	close(extra);
 	for (n = 0; n < 200; n++)
 		if (fds[n] >= 0)
 			close(fds[n]);
 	/* and back in service */
-	t0 = now_ms();
-	while (test_nb_clients(&e) != 0 && now_ms() - t0 < 5000)
+	t0 = test_now_ms();
+	while (test_nb_clients(&e) != 0 && test_now_ms() - t0 < 5000)
 		sched_yield();
 	assert_int_equal(test_nb_clients(&e), 0);
 	assert_true(test_pktiod_alive(&e));

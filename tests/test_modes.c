@@ -44,15 +44,6 @@ open_mode(unsigned int flags)
 }
 
 static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
-}
-
-static uint64_t
 wall_ns(void)
 {
 	struct timespec ts;
@@ -69,7 +60,7 @@ collect(struct pktio_port **r, unsigned int n, unsigned int total, int *owner,
 	unsigned int *count, uint64_t sent_ns)
 {
 	struct pollfd pfd[4];
-	uint64_t end = now_ms() + 10000;
+	uint64_t end = test_now_ms() + 10000;
 	unsigned int got = 0, i;
 	uint32_t next[4][FLOWS] = { { 0 } }, hash[FLOWS] = { 0 };
 	struct pktio_meta m;
@@ -78,7 +69,7 @@ collect(struct pktio_port **r, unsigned int n, unsigned int total, int *owner,
 
 	for (i = 0; i < n; i++)
 		pfd[i] = (struct pollfd){ .fd = pktio_port_fd(r[i]), .events = POLLIN };
-	while (got < total && now_ms() < end) {
+	while (got < total && test_now_ms() < end) {
 		poll(pfd, n, 1000);
 		for (i = 0; i < n; i++) {
 			while (pktio_read(r[i], buf, sizeof(buf), &m) > 0) {
@@ -238,7 +229,7 @@ test_modes_outgoing_copies(void **state)
 		test_frame(frame, sizeof(frame), 7, i);
 		assert_int_equal(pktio_write(w, frame, sizeof(frame)), sizeof(frame));
 	}
-	for (end = now_ms() + 5000; out + in < 20 && now_ms() < end; ) {
+	for (end = test_now_ms() + 5000; out + in < 20 && test_now_ms() < end; ) {
 		if (pktio_wait(r, 100) < 0)
 			break;
 		while ((n = pktio_read(r, buf, sizeof(buf), &meta)) > 0) {

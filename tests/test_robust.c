@@ -46,24 +46,11 @@ teardown(void **state)
 	return test_pktiod_stop(&d) == 0 ? 0 : -1;
 }
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
-}
-
 /* Wait (5 s at most) until pktiod reports @p n attachments. */
 static void
 wait_clients(int n)
 {
-	uint64_t end = now_ms() + 5000;
-
-	while (test_nb_clients(&d) != n && now_ms() < end)
-		sched_yield();
-	assert_int_equal(test_nb_clients(&d), n);
+	assert_int_equal(test_wait_clients(&d, n, 5000), n);
 }
 
 /* A well-behaved pair still moves packets: pktiod serves the others. */

@@ -110,15 +110,6 @@ teardown(void **state)
 	return test_pktiod_stop(&d) == 0 ? 0 : -1;
 }
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
-}
-
 /* Read a file into a NUL-terminated buffer. */
 static char *
 slurp(const char *path)
@@ -276,12 +267,12 @@ lo_query(struct traffic *t)
 static void
 traffic_run(struct traffic *t)
 {
-	uint64_t end = now_ms() + 10000, rx0, tx0;
+	uint64_t end = test_now_ms() + 10000, rx0, tx0;
 	unsigned int sent, got = 0;
 	uint8_t buf[FRAME_LEN];
 
 	/* the attachments of an earlier case are gone (pktiod counted their detach) */
-	for (lo_query(t); t->nb_ci > 0 && now_ms() < end; lo_query(t))
+	for (lo_query(t); t->nb_ci > 0 && test_now_ms() < end; lo_query(t))
 		usleep(10000);
 	assert_int_equal(t->nb_ci, 0);
 	rx0 = t->pi.rx_packets;
@@ -297,7 +288,7 @@ traffic_run(struct traffic *t)
 		assert_int_equal(pktio_write(t->excl, buf, sizeof(buf)), sizeof(buf));
 	}
 	/* net_ring0 loops them back: the exclusive reader and the mirror get each */
-	while (got < 2 * FRAMES && now_ms() < end) {
+	while (got < 2 * FRAMES && test_now_ms() < end) {
 		struct pollfd pfd[2] = {
 			{ .fd = pktio_port_fd(t->excl), .events = POLLIN },
 			{ .fd = pktio_port_fd(t->mirror), .events = POLLIN },
