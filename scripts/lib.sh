@@ -20,6 +20,12 @@ PKTIO_PACKAGES=(
 	libcmocka-dev pkg-config libpcap-dev tcpdump iproute2 iputils-ping iperf3 gnuplot-nox
 	libsystemd-dev go-md2man man-db dpkg-dev tshark tcpreplay iputils-arping python3-scapy
 )
+# scripts/test's fuzz stage: clang and its runtime (libFuzzer, ASan, UBSan) from Debian 12.
+# The sanitizer stage uses gcc's own libasan/libubsan, which gcc already depends on.
+# shellcheck disable=SC2034 # used by scripts/test
+PKTIO_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
+# shellcheck disable=SC2034
+PKTIO_FUZZ_CC=clang-14
 
 pktio_log()
 {
@@ -32,14 +38,16 @@ pktio_die()
 	exit 1
 }
 
-# Install the Debian packages pktio needs, only those missing; apt runs only when one is.
+# Install the Debian packages pktio needs (or those named), only those missing; apt runs
+# only when one is.
 pktio_deps()
 {
-	local installed missing=() p log
+	local installed missing=() p log pkgs=("$@")
 
+	[ ${#pkgs[@]} -gt 0 ] || pkgs=("${PKTIO_PACKAGES[@]}")
 	installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' \
-		"${PKTIO_PACKAGES[@]}" 2>/dev/null || true)
-	for p in "${PKTIO_PACKAGES[@]}"; do
+		"${pkgs[@]}" 2>/dev/null || true)
+	for p in "${pkgs[@]}"; do
 		grep -qx "$p installed" <<<"$installed" || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
@@ -143,7 +151,17 @@ pktio_build()
 	fi
 
 	pktio_log "building and installing into $PREFIX"
-	if ! ninja -C "$BUILD" install >"$log" 2>&1; then
+	pktio_ninja "$BUILD" install
+}
+
+# ninja -C DIR TARGET..., its output in DIR/pktio-build.log; shows compiler diagnostics only
+# (no progress or install chatter), everything but the progress on failure (then it exits).
+pktio_ninja()
+{
+	local dir=$1 log=$1/pktio-build.log
+
+	shift
+	if ! ninja -C "$dir" "$@" >"$log" 2>&1; then
 		# Everything but ninja's progress lines and meson's install chatter.
 		grep -vE '^\[[0-9]+/[0-9]+\] |^Installing |^Install |^Running custom install|^ninja: Entering' \
 			"$log" >&2 || true
@@ -153,6 +171,30 @@ pktio_build()
 	awk '/^\[[0-9]+\/[0-9]+\] / { show = ($0 ~ / (Compiling|Linking) /); next }
 	     /^ninja: |^Installing |^Install |^Running custom install/ { show = 0; next }
 	     show' "$log" >&2
+}
+
+# Configure DIR as a build of its own with `meson setup DIR ARG...`, the compiler from $CC
+# (default cc), once: a DIR set up with other arguments or another compiler is set up anew.
+# Builds nothing (see pktio_ninja); never --werror (sanitizers make compilers warn more).
+pktio_setup_dir()
+{
+	local dir=$1 want stamp
+
+	shift
+	stamp=$dir/pktio-setup-args
+	want="CC=${CC:-cc} $*"
+	if [ -f "$dir/build.ninja" ] && [ -f "$dir/meson-private/coredata.dat" ] &&
+	   [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+		return 0
+	fi
+	pktio_log "configuring $dir ($want)"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	if ! meson setup "$dir" "$@" >"$dir/pktio-setup.log" 2>&1; then
+		cat "$dir/pktio-setup.log" >&2
+		pktio_die "meson setup of $dir failed (log: $dir/pktio-setup.log)"
+	fi
+	printf '%s\n' "$want" >"$stamp"
 }
 
 # EAL memory arguments for this machine (after pktio_hugepages).

@@ -21,6 +21,22 @@
 
 #include "harness.h"
 
+#ifdef __SANITIZE_ADDRESS__
+/*
+ * ASan build (scripts/test's asan stage): ASan's defaults for every test program, before
+ * ASAN_OPTIONS. A test program that pktio-run starts again, or that one of its cases execs
+ * with an environment of its own, has libpktio-preload.so ahead of libasan in its library
+ * list: tell ASan that this order is wanted (libasan still comes before libc).
+ */
+const char *__asan_default_options(void);
+
+const char *
+__asan_default_options(void)
+{
+	return "verify_asan_link_order=0";
+}
+#endif
+
 #define MAX_PROCS 8
 
 const char *test_lcores = "-l 0-1";

@@ -39,6 +39,14 @@ setup(void **state)
 	return input.n > 0 ? 0 : -1;
 }
 
+static int
+teardown(void **state)
+{
+	(void)state;
+	cap_free(&input);
+	return 0;
+}
+
 /* @p got must equal the input packets that @p keep selects, in order. */
 static void
 compare(const struct capture *got, bool (*keep)(const struct pkt *))
@@ -107,6 +115,7 @@ test_pcap_roundtrip_dump(void **state)
 		      pi.rx_oversize, MAX_FRAME);
 	assert_int_equal(pi.rx_oversize, input.n - count(fits));
 	assert_int_equal(test_pktiod_stop(&d), 0);
+	cap_free(&got);
 }
 
 static void
@@ -130,6 +139,7 @@ test_pcap_roundtrip_replay(void **state)
 	compare(&got, sendable);
 	print_message("%u packets replayed; %u empty and %u oversize skipped\n", got.n,
 		      count(fits) - count(sendable), input.n - count(fits));
+	cap_free(&got);
 }
 
 int
@@ -140,5 +150,5 @@ main(void)
 		cmocka_unit_test(test_pcap_roundtrip_replay),
 	};
 
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
