@@ -291,6 +291,7 @@ main(int argc, char **argv)
 		else if (rc == -EACCES)
 			fprintf(stderr, "%s: this user may not use it (pktiod.conf: allow_uid, "
 				"allow_gid, socket_group)\n", PROG);
+		free(pi);
 		return 1;
 	}
 	rc = ports_pick(&o, s, pi, n, ports, sizeof(ports));

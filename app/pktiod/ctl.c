@@ -160,7 +160,7 @@ ctl_listen(const struct pktiod_conf *conf)
 static void
 send_reply(int fd, const void *msg, size_t len, const int *fds, unsigned int nfds)
 {
-	char cbuf[CMSG_SPACE(2 * sizeof(int))] = { 0 };
+	char cbuf[CMSG_SPACE(PKTIO_MSG_NB_FDS * sizeof(int))] = { 0 };
 	struct iovec iov = { .iov_base = (void *)(uintptr_t)msg, .iov_len = len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *c;

@@ -303,28 +303,28 @@ ifreq_by_name(unsigned long req)
 int
 preload_if_ioctl(unsigned long req, void *arg, int *rc)
 {
-	struct ifreq *ifr = arg;
-	char name[IF_NAMESIZE];
+	struct ifreq ifr; /* the caller's may be unaligned (CPython's is): work on a copy */
 	int i;
 
 	if (arg == NULL || req < 0x8910 || req > 0x8bff || preload_nb_ports() == 0)
 		return 0;
+	memcpy(&ifr, arg, sizeof(ifr));
 	if (req == SIOCGIFNAME) {
-		i = preload_port_by_ifindex(ifr->ifr_ifindex);
+		i = preload_port_by_ifindex(ifr.ifr_ifindex);
 		if (i < 0)
 			return 0;
-		memset(ifr->ifr_name, 0, sizeof(ifr->ifr_name));
-		memcpy(ifr->ifr_name, preload_port((unsigned int)i)->name, IF_NAMESIZE);
+		memset(ifr.ifr_name, 0, sizeof(ifr.ifr_name));
+		memcpy(ifr.ifr_name, preload_port((unsigned int)i)->name, IF_NAMESIZE);
 		*rc = 0;
-		return 1;
+	} else {
+		if (!ifreq_by_name(req))
+			return 0;
+		ifr.ifr_name[IF_NAMESIZE - 1] = '\0';
+		i = preload_port_by_name(ifr.ifr_name);
+		if (i < 0)
+			return 0;
+		*rc = if_port_ioctl((unsigned int)i, req, &ifr);
 	}
-	if (!ifreq_by_name(req))
-		return 0;
-	memcpy(name, ifr->ifr_name, sizeof(name));
-	name[IF_NAMESIZE - 1] = '\0';
-	i = preload_port_by_name(name);
-	if (i < 0)
-		return 0;
-	*rc = if_port_ioctl((unsigned int)i, req, ifr);
+	memcpy(arg, &ifr, sizeof(ifr));
 	return 1;
 }
