@@ -333,6 +333,25 @@ test_hostile_stranger_cannot_query(void **state)
 	run_as(12345, stranger_query);
 }
 
+/* A busy queue's refusal names its holder and the modes that would fit. */
+static void
+test_hostile_busy_names_holder(void **state)
+{
+	char want[64];
+	struct raw x, y;
+
+	(void)state;
+	assert_int_equal(raw_attach_to(d.sock, &x, "other", PKTIO_QUEUE_ANY, PKTIO_F_EXCLUSIVE, 0),
+			 0);
+	assert_int_equal(raw_attach_to(d.sock, &y, "other", 0, PKTIO_F_FANOUT, 0), -EBUSY);
+	print_message("refused: %s\n", y.reason);
+	snprintf(want, sizeof(want), "(pid %d) holds it exclusive", (int)getpid());
+	assert_non_null(strstr(y.reason, want));
+	assert_non_null(strstr(y.reason, "mirror or txonly would fit"));
+	raw_close(&x);
+	wait_clients(0);
+}
+
 /* A port name with a newline and an escape sequence reaches the log escaped. */
 static void
 test_hostile_log_escaped(void **state)
@@ -428,6 +447,7 @@ main(void)
 		cmocka_unit_test(test_hostile_unprivileged_flood),
 		cmocka_unit_test(test_hostile_unprivileged_limits),
 		cmocka_unit_test(test_hostile_stranger_cannot_query),
+		cmocka_unit_test(test_hostile_busy_names_holder),
 		cmocka_unit_test(test_hostile_log_escaped),
 		cmocka_unit_test(test_hostile_fd_exhaustion),
 		cmocka_unit_test(test_hostile_max_frame_clamped),
