@@ -214,7 +214,10 @@ test_modes_no_client_counted(void **state)
 static void
 test_modes_outgoing_copies(void **state)
 {
-	struct pktio_port *w = open_mode(PKTIO_F_OUTGOING), *r;
+	struct pktio_port *w = open_mode(PKTIO_F_OUTGOING), *r, *t;
+	struct pktio_port_info pi[4];
+	struct pktio_client_info ci[8];
+	unsigned int np = 4, nc = 8, seen = 0;
 	unsigned int out = 0, in = 0, i;
 	uint8_t frame[FRAME_LEN], buf[256];
 	struct pktio_meta meta;
@@ -222,9 +225,19 @@ test_modes_outgoing_copies(void **state)
 	ssize_t n;
 
 	(void)state;
+	t = open_mode(PKTIO_F_TXONLY);
 	r = open_mode(PKTIO_F_MIRROR | PKTIO_F_OUTGOING | PKTIO_F_NONBLOCK);
 	assert_non_null(w);
 	assert_non_null(r);
+	assert_non_null(t);
+	/* pktioctl sees each attachment as it attached */
+	assert_int_equal(pktio_query(d.sock, pi, &np, ci, &nc), 0);
+	for (i = 0; i < nc; i++)
+		seen |= 1u << (ci[i].mode == PKTIO_F_OUTGOING ? 0 :
+			       ci[i].mode == (PKTIO_F_MIRROR | PKTIO_F_OUTGOING) ? 1 :
+			       ci[i].mode == PKTIO_F_TXONLY ? 2 : 3);
+	assert_int_equal(seen, 7);
+	pktio_port_close(t);
 	for (i = 0; i < 10; i++) {
 		test_frame(frame, sizeof(frame), 7, i);
 		assert_int_equal(pktio_write(w, frame, sizeof(frame)), sizeof(frame));

@@ -221,6 +221,8 @@ snapshot_free(struct snapshot *s)
 static const char *
 mode_name(unsigned int mode)
 {
+	if (mode & PKTIO_F_TXONLY)
+		return "txonly";
 	switch (mode & PKTIO_F_MODE_MASK) {
 	case PKTIO_F_EXCLUSIVE:
 		return "exclusive";

@@ -407,7 +407,8 @@ pktiod_att_info(const struct pktiod_att *a, struct pktio_client_info *ci)
 	ci->pid = a->pid;
 	ci->uid = a->uid;
 	ci->queue = a->queue;
-	ci->mode = a->mode;
+	ci->mode = a->mode | (a->txonly ? PKTIO_F_TXONLY : 0) |
+		   (a->outgoing ? PKTIO_F_OUTGOING : 0);
 	ci->rx_packets = a->rx_packets;
 	ci->rx_no_slot = a->rx_no_slot;
 	ci->tx_packets = a->tx_packets;

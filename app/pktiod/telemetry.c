@@ -181,6 +181,8 @@ tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
 static const char *
 tel_mode_name(unsigned int mode)
 {
+	if (mode & PKTIO_F_TXONLY)
+		return "txonly";
 	switch (mode & PKTIO_F_MODE_MASK) {
 	case PKTIO_F_EXCLUSIVE:
 		return "exclusive";

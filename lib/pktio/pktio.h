@@ -170,7 +170,8 @@ struct pktio_client_info {
 	int32_t pid;
 	uint32_t uid;
 	uint16_t queue;         /**< or PKTIO_QUEUE_ANY */
-	uint16_t mode;          /**< PKTIO_F_EXCLUSIVE, _FANOUT or _MIRROR */
+	uint16_t mode;          /**< PKTIO_F_EXCLUSIVE, _FANOUT or _MIRROR, or'ed with
+				 *   PKTIO_F_TXONLY and PKTIO_F_OUTGOING as attached */
 	uint64_t rx_packets;
 	uint64_t rx_no_slot;
 	uint64_t tx_packets;
