@@ -277,6 +277,29 @@ test_nb_clients(const struct test_pktiod *d)
 	return rc < 0 ? rc : (int)nc;
 }
 
+int
+test_check_service(const struct test_pktiod *d, const char *port, unsigned int rx_flags)
+{
+	struct pktio_port *r = pktio_port_open(port, PKTIO_QUEUE_ANY, rx_flags, d->sock);
+	struct pktio_port *w = pktio_port_open(port, PKTIO_QUEUE_ANY, PKTIO_F_TXONLY, d->sock);
+	uint8_t buf[128];
+	uint32_t i;
+	int rc = r == NULL || w == NULL ? 1 : 0;
+
+	for (i = 0; rc == 0 && i < 20; i++) {
+		test_frame(buf, sizeof(buf), 1, i);
+		if (pktio_write(w, buf, sizeof(buf)) != sizeof(buf))
+			rc = 2;
+		else if (pktio_read(r, buf, sizeof(buf), NULL) != sizeof(buf))
+			rc = 3;
+		else if (test_frame_seq(buf, NULL) != i)
+			rc = 4;
+	}
+	pktio_port_close(w);
+	pktio_port_close(r);
+	return rc;
+}
+
 uint64_t
 test_now_ms(void)
 {

@@ -74,6 +74,13 @@ int test_nb_clients(const struct test_pktiod *d);
  */
 int test_wait_clients(const struct test_pktiod *d, int n, int ms);
 
+/**
+ * A well-behaved pair on @p port still moves frames: a receiver opened with @p rx_flags
+ * and a transmit-only sender exchange 20 frames in order.
+ * @return 0, or the first step that failed (1 open, 2 write, 3 read, 4 order).
+ */
+int test_check_service(const struct test_pktiod *d, const char *port, unsigned int rx_flags);
+
 /** CLOCK_MONOTONIC in milliseconds. */
 uint64_t test_now_ms(void);
 

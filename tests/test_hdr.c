@@ -115,6 +115,18 @@ test_hdr_set_fills_fields(void **state)
 	assert_true(h.tstamp == 0);
 }
 
+/* One spelling of the modes for pktioctl, telemetry and pktiod's log. */
+static void
+test_hdr_mode_names(void **state)
+{
+	(void)state;
+	assert_string_equal(pktio_mode_name(PKTIO_F_EXCLUSIVE), "exclusive");
+	assert_string_equal(pktio_mode_name(PKTIO_F_FANOUT | PKTIO_F_NONBLOCK), "fanout");
+	assert_string_equal(pktio_mode_name(PKTIO_F_MIRROR | PKTIO_F_OUTGOING), "mirror");
+	assert_string_equal(pktio_mode_name(PKTIO_F_TXONLY), "txonly");
+	assert_string_equal(pktio_mode_name(PKTIO_F_MODE_MASK), "unknown");
+}
+
 static void
 test_hdr_meta_layout(void **state)
 {
@@ -534,6 +546,7 @@ main(void)
 		cmocka_unit_test(test_hdr_layout),
 		cmocka_unit_test(test_hdr_set_fills_fields),
 		cmocka_unit_test(test_hdr_meta_layout),
+		cmocka_unit_test(test_hdr_mode_names),
 		cmocka_unit_test(test_hdr_pkt_layout),
 		cmocka_unit_test(test_hdr_open_bad_flags),
 		cmocka_unit_test(test_hdr_open_no_socket),

@@ -82,21 +82,7 @@ check_answers(void)
 static void
 check_service(void)
 {
-	struct pktio_port *r = pktio_port_open("lo", PKTIO_QUEUE_ANY, PKTIO_F_MIRROR, d.sock);
-	struct pktio_port *w = pktio_port_open("lo", PKTIO_QUEUE_ANY, PKTIO_F_TXONLY, d.sock);
-	uint8_t buf[128];
-	uint32_t i;
-
-	assert_non_null(r);
-	assert_non_null(w);
-	for (i = 0; i < 20; i++) {
-		test_frame(buf, sizeof(buf), 1, i);
-		assert_int_equal(pktio_write(w, buf, sizeof(buf)), sizeof(buf));
-		assert_int_equal(pktio_read(r, buf, sizeof(buf), NULL), sizeof(buf));
-		assert_int_equal(test_frame_seq(buf, NULL), i);
-	}
-	pktio_port_close(w);
-	pktio_port_close(r);
+	assert_int_equal(test_check_service(&d, "lo", PKTIO_F_MIRROR), 0);
 	check_answers();
 }
 

@@ -218,23 +218,6 @@ snapshot_free(struct snapshot *s)
 	free(s->ports);
 }
 
-static const char *
-mode_name(unsigned int mode)
-{
-	if (mode & PKTIO_F_TXONLY)
-		return "txonly";
-	switch (mode & PKTIO_F_MODE_MASK) {
-	case PKTIO_F_EXCLUSIVE:
-		return "exclusive";
-	case PKTIO_F_FANOUT:
-		return "fanout";
-	case PKTIO_F_MIRROR:
-		return "mirror";
-	default:
-		return "unknown";
-	}
-}
-
 /* ---- tables ---- */
 
 static int
@@ -332,7 +315,7 @@ client_row(struct table *t, unsigned int row, const struct pktio_client_info *ci
 		table_set(t, row, 4, "any");
 	else
 		table_set(t, row, 4, "%u", ci->queue);
-	table_set(t, row, 5, "%s", mode_name(ci->mode));
+	table_set(t, row, 5, "%s", pktio_mode_name(ci->mode));
 	table_set(t, row, 6, "%" PRIu64, ci->rx_packets);
 	table_set(t, row, 7, "%" PRIu64, ci->rx_no_slot);
 	table_set(t, row, 8, "%" PRIu64, ci->tx_packets);
@@ -411,7 +394,7 @@ client_json(struct json_writer *w, const struct pktio_client_info *ci)
 	json_kv_strn(w, "port", ci->port, sizeof(ci->port));
 	json_kv_u64(w, "queue", ci->queue);
 	json_kv_u64(w, "mode", ci->mode);
-	json_kv_str(w, "mode_name", mode_name(ci->mode));
+	json_kv_str(w, "mode_name", pktio_mode_name(ci->mode));
 	json_kv_u64(w, "rx_packets", ci->rx_packets);
 	json_kv_u64(w, "rx_no_slot", ci->rx_no_slot);
 	json_kv_u64(w, "tx_packets", ci->tx_packets);

@@ -311,7 +311,7 @@ attach_check(const struct pktiod *d, const struct pktiod_port *p,
 
 struct pktiod_att *
 pktiod_attach(struct pktiod *d, struct pktiod_port *p, const struct pktiod_attach_req *req,
-	      int fds[3], int *err, char *reason, size_t len)
+	      int fds[PKTIO_MSG_NB_FDS], int *err, char *reason, size_t len)
 {
 	struct pktiod_att *a;
 	int rc;

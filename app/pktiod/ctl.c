@@ -186,14 +186,6 @@ reply_hdr(struct pktio_msg_hdr *h, uint16_t type, int status)
 	h->status = status;
 }
 
-static const char *
-mode_name(uint16_t mode, bool txonly)
-{
-	static const char *const names[] = { "exclusive", "fanout", "mirror" };
-
-	return txonly ? "txonly" : mode < RTE_DIM(names) ? names[mode] : "?";
-}
-
 /* ATTACH: @return true when the connection now belongs to an attachment. */
 static bool
 on_attach(struct pktiod *d, struct conn *c, const struct pktiod_msg *m)
@@ -201,7 +193,7 @@ on_attach(struct pktiod *d, struct conn *c, const struct pktiod_msg *m)
 	struct pktio_msg_attach_reply rep = { 0 };
 	char name[4 * PKTIO_NAMESIZE], q[8];
 	struct pktiod_port *p;
-	int fds[3], err = 0, i;
+	int fds[PKTIO_MSG_NB_FDS], err = 0, i;
 	struct pktiod_attach_req req = {
 		.queue = m->queue, .mode = m->mode, .txonly = m->txonly, .nowake = m->nowake,
 		.outgoing = m->outgoing,
@@ -226,13 +218,14 @@ on_attach(struct pktiod *d, struct conn *c, const struct pktiod_msg *m)
 	c->att->conn = c;
 	rep.id = c->att->id;
 	rep.region_size = c->att->size;
-	send_reply(c->fd, &rep, sizeof(rep), fds, 3);
-	for (i = 0; i < 3; i++)
+	send_reply(c->fd, &rep, sizeof(rep), fds, PKTIO_MSG_NB_FDS);
+	for (i = 0; i < PKTIO_MSG_NB_FDS; i++)
 		close(fds[i]);
 	snprintf(q, sizeof(q), "%u", c->att->queue);
 	PKTIO_LOG(INFO, "client %u (pid %d uid %u) attached to %s queue %s mode %s",
 		  c->att->id, c->att->pid, c->att->uid, p->conf->name,
-		  c->att->queue == PKTIO_QUEUE_ANY ? "any" : q, mode_name(m->mode, m->txonly));
+		  c->att->queue == PKTIO_QUEUE_ANY ? "any" : q,
+		  pktio_mode_name(m->mode | (m->txonly ? PKTIO_F_TXONLY : 0)));
 	pktiod_notify_status(d);
 	return true;
 }

@@ -13,6 +13,7 @@
 #include <rte_log.h>
 
 #include "pktio.h"
+#include "pktio_msg.h"
 #include "pktio_shm.h"
 
 extern int pktiod_logtype;
@@ -263,7 +264,7 @@ bool pktiod_may_attach(const struct pktiod_port_conf *pc, const struct pktiod_cr
  * sending. On failure return NULL, set *err (-errno) and @p reason.
  */
 struct pktiod_att *pktiod_attach(struct pktiod *d, struct pktiod_port *p,
-				 const struct pktiod_attach_req *req, int fds[3], int *err,
+				 const struct pktiod_attach_req *req, int fds[PKTIO_MSG_NB_FDS], int *err,
 				 char *reason, size_t len);
 
 /** Unpublish, tell the client (BYE with @p reason unless NULL), free after the grace period. */

@@ -178,23 +178,6 @@ tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-static const char *
-tel_mode_name(unsigned int mode)
-{
-	if (mode & PKTIO_F_TXONLY)
-		return "txonly";
-	switch (mode & PKTIO_F_MODE_MASK) {
-	case PKTIO_F_EXCLUSIVE:
-		return "exclusive";
-	case PKTIO_F_FANOUT:
-		return "fanout";
-	case PKTIO_F_MIRROR:
-		return "mirror";
-	default:
-		return "unknown";
-	}
-}
-
 /* /pktio/client,ID: one attachment, every field. */
 static int
 tel_client(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -226,7 +209,7 @@ tel_client(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "port", tel_str(buf, ci->port, sizeof(ci->port)));
 	rte_tel_data_add_dict_u64(d, "queue", ci->queue);
 	rte_tel_data_add_dict_u64(d, "mode", ci->mode);
-	rte_tel_data_add_dict_string(d, "mode_name", tel_mode_name(ci->mode));
+	rte_tel_data_add_dict_string(d, "mode_name", pktio_mode_name(ci->mode));
 	rte_tel_data_add_dict_u64(d, "rx_packets", ci->rx_packets);
 	rte_tel_data_add_dict_u64(d, "rx_no_slot", ci->rx_no_slot);
 	rte_tel_data_add_dict_u64(d, "tx_packets", ci->tx_packets);
@@ -298,7 +281,7 @@ tel_row_len(const struct pktio_client_info *ci, const char *port)
 {
 	return 2 * COL_MAX + tel_digits(ci->id) + tel_digits((uint32_t)ci->pid) +
 	       tel_digits(ci->uid) + tel_json_len(port) + tel_digits(ci->queue) +
-	       tel_digits(ci->mode) + tel_json_len(tel_mode_name(ci->mode)) +
+	       tel_digits(ci->mode) + tel_json_len(pktio_mode_name(ci->mode)) +
 	       tel_digits(ci->rx_packets) + tel_digits(ci->rx_no_slot) +
 	       tel_digits(ci->tx_packets) + tel_digits(ci->tx_dropped) +
 	       tel_digits(ci->violations);
@@ -313,7 +296,7 @@ tel_row_add(struct rte_tel_data **col, const struct pktio_client_info *ci, const
 	rte_tel_data_add_array_string(col[COL_PORT], port);
 	rte_tel_data_add_array_u64(col[COL_QUEUE], ci->queue);
 	rte_tel_data_add_array_u64(col[COL_MODE], ci->mode);
-	rte_tel_data_add_array_string(col[COL_MODE_NAME], tel_mode_name(ci->mode));
+	rte_tel_data_add_array_string(col[COL_MODE_NAME], pktio_mode_name(ci->mode));
 	rte_tel_data_add_array_u64(col[COL_RX_PACKETS], ci->rx_packets);
 	rte_tel_data_add_array_u64(col[COL_RX_NO_SLOT], ci->rx_no_slot);
 	rte_tel_data_add_array_u64(col[COL_TX_PACKETS], ci->tx_packets);

@@ -378,6 +378,19 @@ typedef void (*pktio_log_fn)(int level, const char *msg);
 /** Install a log callback; @p level is a syslog level, messages at or below it pass. */
 void pktio_log_set(pktio_log_fn fn, int level);
 
+/**
+ * The name of an attachment's mode, as pktioctl, telemetry and pktiod's log show it:
+ * "txonly" when @p flags holds PKTIO_F_TXONLY, else "exclusive", "fanout" or "mirror" for
+ * its PKTIO_F_MODE_MASK bits ("unknown" for the one value that names none).
+ */
+static inline const char *
+pktio_mode_name(unsigned int flags)
+{
+	static const char *const names[] = { "exclusive", "fanout", "mirror", "unknown" };
+
+	return (flags & PKTIO_F_TXONLY) ? "txonly" : names[flags & PKTIO_F_MODE_MASK];
+}
+
 /** The pktio_hdr for a received packet, as readv writes it. */
 static inline void
 pktio_hdr_set(struct pktio_hdr *h, uint16_t pktlen, uint64_t tstamp)
