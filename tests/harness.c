@@ -3,6 +3,7 @@
  */
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -298,6 +299,24 @@ test_check_service(const struct test_pktiod *d, const char *port, unsigned int r
 	pktio_port_close(w);
 	pktio_port_close(r);
 	return rc;
+}
+
+int
+test_nb_fds(pid_t pid)
+{
+	char path[64];
+	struct dirent *e;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	dir = opendir(path);
+	if (dir == NULL)
+		return -1;
+	while ((e = readdir(dir)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(dir);
+	return n;
 }
 
 uint64_t

@@ -81,6 +81,9 @@ int test_wait_clients(const struct test_pktiod *d, int n, int ms);
  */
 int test_check_service(const struct test_pktiod *d, const char *port, unsigned int rx_flags);
 
+/** Open file descriptors of process @p pid, or -1. */
+int test_nb_fds(pid_t pid);
+
 /** CLOCK_MONOTONIC in milliseconds. */
 uint64_t test_now_ms(void);
 

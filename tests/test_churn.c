@@ -70,23 +70,6 @@ mirror(void *arg)
 	return NULL;
 }
 
-static unsigned int
-nb_fds(pid_t pid)
-{
-	char path[64];
-	struct dirent *e;
-	unsigned int n = 0;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	dir = opendir(path);
-	assert_non_null(dir);
-	while ((e = readdir(dir)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(dir);
-	return n;
-}
-
 static unsigned long
 rss_kb(pid_t pid)
 {
@@ -182,7 +165,7 @@ test_churn_kill_in_every_mode(void **state)
 	assert_int_equal(pthread_create(&tm, NULL, mirror, r), 0);
 	churn(0, WARMUP); /* pools, caches and the heap settle */
 	wait_clients(2);
-	fds0 = nb_fds(d.pid);
+	fds0 = (unsigned int)test_nb_fds(d.pid);
 	rss0 = rss_kb(d.pid);
 	seen = __atomic_load_n(&mirrored, __ATOMIC_RELAXED);
 	churn(WARMUP, CYCLES);
@@ -193,7 +176,7 @@ test_churn_kill_in_every_mode(void **state)
 	assert_true(__atomic_load_n(&mirrored, __ATOMIC_RELAXED) > seen);
 	/* a query or a kill may still be in flight at either count: wait (5 s at most) for
 	 * the count to come back down; a leak never does */
-	for (t0 = test_now_ms(); (fds1 = nb_fds(d.pid)) > fds0 && test_now_ms() - t0 < 5000; )
+	for (t0 = test_now_ms(); (fds1 = (unsigned int)test_nb_fds(d.pid)) > fds0 && test_now_ms() - t0 < 5000; )
 		sched_yield();
 	rss1 = rss_kb(d.pid);
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -148,6 +149,71 @@ test_hostile_doorbell_flags(void **state)
 	check_answers();
 	assert_int_equal(test_port_info(&d, "lo", &after), 0);
 	assert_int_equal(after.detach_closed, before.detach_closed + 1 + 5 * 2);
+}
+
+/* File descriptors sent to pktiod with a message are never kept: 10 queries carrying 100
+ * each leave pktiod's fd count where it was. */
+static void
+test_hostile_fds_sent_to_pktiod(void **state)
+{
+	struct pktio_msg_hdr q = { .version = PKTIO_MSG_VERSION, .type = PKTIO_MSG_QUERY };
+	char cbuf[CMSG_SPACE(100 * sizeof(int))], reply[PKTIO_MSG_MAX];
+	struct iovec iov = { .iov_base = &q, .iov_len = sizeof(q) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	int fds[100], before, after, i, s;
+	uint64_t end;
+
+	(void)state;
+	for (i = 0; i < 100; i++)
+		fds[i] = STDERR_FILENO;
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(c), fds, sizeof(fds));
+	check_answers();
+	before = test_nb_fds(d.pid);
+	for (i = 0; i < 10; i++) {
+		s = test_connect(d.sock);
+		assert_true(s >= 0);
+		assert_int_equal(sendmsg(s, &mh, 0), sizeof(q));
+		assert_true(recv(s, reply, sizeof(reply), 0) > 0); /* served, then closed */
+		close(s);
+	}
+	/* pktiod closes its end after the reply; wait for the count to settle (5 s) */
+	for (end = test_now_ms() + 5000; (after = test_nb_fds(d.pid)) > before &&
+	     test_now_ms() < end; )
+		sched_yield();
+	print_message("pktiod fds: %d before, %d after\n", before, after);
+	assert_int_equal(after, before);
+}
+
+/* A client that asks for copies of what others send, and never reads, loses only its own
+ * copies: the sender and another receiver on the port are served throughout. */
+static void
+test_hostile_outgoing_never_read(void **state)
+{
+	struct pktio_port_info pi;
+	struct pktio_client_info ci[16];
+	unsigned int np = 1, nc = 16, i;
+	uint64_t no_slot = 0;
+	struct raw x;
+
+	(void)state;
+	assert_int_equal(raw_attach_to(d.sock, &x, "lo", PKTIO_QUEUE_ANY, PKTIO_F_MIRROR,
+				       PKTIO_MSG_F_OUTGOING), 0);
+	for (i = 0; i < 5; i++) /* 20 frames each, the ring holds 32 */
+		check_service();
+	assert_int_equal(pktio_query(d.sock, &pi, &np, ci, &nc), 0);
+	for (i = 0; i < nc; i++)
+		if (ci[i].mode & PKTIO_F_OUTGOING)
+			no_slot = ci[i].rx_no_slot;
+	print_message("the stalled client dropped %lu of its own copies\n",
+		      (unsigned long)no_slot);
+	assert_true(no_slot > 0);
+	raw_close(&x);
+	wait_clients(0);
 }
 
 /* A connection that says nothing is closed after hello_timeout_ms. */
@@ -429,6 +495,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hostile_region_fd),
 		cmocka_unit_test(test_hostile_doorbell_flags),
+		cmocka_unit_test(test_hostile_fds_sent_to_pktiod),
+		cmocka_unit_test(test_hostile_outgoing_never_read),
 		cmocka_unit_test(test_hostile_silent_connection),
 		cmocka_unit_test(test_hostile_unprivileged_flood),
 		cmocka_unit_test(test_hostile_unprivileged_limits),
