@@ -53,12 +53,19 @@ cleanup(void)
 	int i;
 
 	for (i = 0; i < MAX_PROCS; i++)
-		if (procs[i] != NULL && procs[i]->pid > 0)
+		if (procs[i] != NULL && procs[i]->pid > 0) {
 			kill(procs[i]->pid, SIGKILL);
+			waitpid(procs[i]->pid, NULL, 0);
+		}
 	if (scratch[0] != '\0' && getenv("PKTIO_TEST_KEEP") == NULL) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
 		(void)!system(cmd);
 	}
+	/* EAL's runtime directories of the pktiods this test started (and, by SIGKILL,
+	 * perhaps kept from removing them): the prefix is the test's own, see below */
+	snprintf(cmd, sizeof(cmd), "rm -rf /var/run/dpdk/pktio-t%d-* 2>/dev/null", (int)getpid());
+	if (geteuid() == 0)
+		(void)!system(cmd);
 }
 
 const char *
