@@ -181,12 +181,14 @@ test_hostile_fds_sent_to_pktiod(void **state)
 		assert_true(recv(s, reply, sizeof(reply), 0) > 0); /* served, then closed */
 		close(s);
 	}
-	/* pktiod closes its end after the reply; wait for the count to settle (5 s) */
+	/* pktiod closes its end after the reply, so either count may still hold a connection
+	 * it is closing (the baseline one of check_answers' query): wait (5 s at most) for the
+	 * count to come back down. A kept fd would add 100 per message and never go away. */
 	for (end = test_now_ms() + 5000; (after = test_nb_fds(d.pid)) > before &&
 	     test_now_ms() < end; )
 		sched_yield();
 	print_message("pktiod fds: %d before, %d after\n", before, after);
-	assert_int_equal(after, before);
+	assert_true(after <= before);
 }
 
 /* A client that asks for copies of what others send, and never reads, loses only its own
