@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -27,8 +28,11 @@ struct raw {
 	int memfd;       /* the region */
 	int bell_rd;     /* doorbell: what the library polls */
 	int bell_wr;     /* doorbell: the client's own write end */
+	int pool;        /* zero-copy receive: the rx queue's pool, read-only; or -1 */
 	struct pktio_shm_hdr *h;
 	uint64_t size;
+	const char *rx_pool; /* its mapping, or NULL */
+	uint64_t pool_size;
 	char reason[96]; /* of a refusal */
 };
 
@@ -65,15 +69,30 @@ raw_attach_to(const char *sock, struct raw *x, const char *port, uint16_t queue,
 		close(x->sock);
 		return rep.hdr.status;
 	}
-	if (CMSG_FIRSTHDR(&mh) == NULL || CMSG_FIRSTHDR(&mh)->cmsg_len != CMSG_LEN(sizeof(fds)))
+	if (CMSG_FIRSTHDR(&mh) == NULL || (rep.nb_fds != 3 && rep.nb_fds != 4) ||
+	    CMSG_FIRSTHDR(&mh)->cmsg_len != CMSG_LEN(rep.nb_fds * sizeof(int)))
 		goto broken;
-	memcpy(fds, CMSG_DATA(CMSG_FIRSTHDR(&mh)), sizeof(fds));
+	fds[3] = -1;
+	memcpy(fds, CMSG_DATA(CMSG_FIRSTHDR(&mh)), rep.nb_fds * sizeof(int));
 	x->memfd = fds[0];
 	x->bell_rd = fds[1];
 	x->bell_wr = fds[2];
+	x->pool = fds[3];
 	x->size = rep.region_size;
 	x->h = mmap(NULL, x->size, PROT_READ | PROT_WRITE, MAP_SHARED, x->memfd, 0);
-	if (x->h == MAP_FAILED || pktio_shm_check(x->h, x->size) != 0)
+	if (x->h == MAP_FAILED)
+		goto broken;
+	if (x->pool >= 0) {
+		struct stat st;
+
+		if (fstat(x->pool, &st) < 0)
+			goto broken;
+		x->pool_size = st.st_size;
+		x->rx_pool = mmap(NULL, x->pool_size, PROT_READ, MAP_SHARED, x->pool, 0);
+		if (x->rx_pool == MAP_FAILED)
+			goto broken;
+	}
+	if (pktio_shm_check(x->h, x->size, x->pool_size) != 0)
 		goto broken;
 	return 0;
 
@@ -86,6 +105,10 @@ static inline void
 raw_close(struct raw *x)
 {
 	munmap(x->h, x->size);
+	if (x->rx_pool != NULL)
+		munmap((void *)x->rx_pool, x->pool_size);
+	if (x->pool >= 0)
+		close(x->pool);
 	close(x->sock);
 	close(x->memfd);
 	close(x->bell_rd);

@@ -46,7 +46,7 @@ ring_alloc(struct test_ring *t, uint32_t cap)
 	struct pktio_shm_layout l;
 	size_t len;
 
-	assert_int_equal(pktio_shm_layout(&l, cap, MAX_FRAME, PAGE), 0);
+	assert_int_equal(pktio_shm_layout(&l, cap, MAX_FRAME, false, PAGE), 0);
 	t->bytes = l.ring_bytes;
 	len = RTE_ALIGN(GUARD + t->bytes + GUARD, RTE_CACHE_LINE_SIZE);
 	t->base = aligned_alloc(RTE_CACHE_LINE_SIZE, len);
@@ -118,6 +118,9 @@ hdr_fill(struct pktio_shm_hdr *h, const struct pktio_shm_layout *l)
 	h->tx_off = l->tx_off;
 	h->tx_comp_off = l->tx_comp_off;
 	h->slots_off = l->slots_off;
+	h->rx_slot_off = l->slots_off;
+	h->rx_slot_size = l->slot_size;
+	h->tx_slot_off = l->tx_slot_off;
 	h->state = PKTIO_SHM_ALIVE;
 }
 
@@ -158,12 +161,12 @@ test_shm_layout_geometry(void **state)
 	struct pktio_shm_layout l;
 
 	(void)state;
-	assert_int_equal(pktio_shm_layout(&l, RING_CAP, MAX_FRAME, PAGE), 0);
+	assert_int_equal(pktio_shm_layout(&l, RING_CAP, MAX_FRAME, false, PAGE), 0);
 	layout_check(&l, RING_CAP, MAX_FRAME, PAGE);
 	assert_int_equal(l.slot_size, 1600);
 	assert_int_equal(l.rx_off, sizeof(struct pktio_shm_hdr));
 
-	assert_int_equal(pktio_shm_layout(&l, RING_CAP, MAX_FRAME, HUGE_PAGE), 0);
+	assert_int_equal(pktio_shm_layout(&l, RING_CAP, MAX_FRAME, false, HUGE_PAGE), 0);
 	layout_check(&l, RING_CAP, MAX_FRAME, HUGE_PAGE);
 }
 
@@ -181,7 +184,7 @@ test_shm_layout_invariants_across_sizes(void **state)
 		for (j = 0; j < RTE_DIM(frames); j++)
 			for (k = 0; k < RTE_DIM(pages); k++) {
 				assert_int_equal(pktio_shm_layout(&l, rings[i], frames[j],
-								  pages[k]), 0);
+								  false, pages[k]), 0);
 				layout_check(&l, rings[i], frames[j], pages[k]);
 			}
 }
@@ -192,21 +195,21 @@ test_shm_layout_rejects_bad_args(void **state)
 	struct pktio_shm_layout l;
 
 	(void)state;
-	assert_int_equal(pktio_shm_layout(&l, 0, MAX_FRAME, PAGE), -EINVAL);
-	assert_int_equal(pktio_shm_layout(&l, 1, MAX_FRAME, PAGE), -EINVAL);
-	assert_int_equal(pktio_shm_layout(&l, 65537, MAX_FRAME, PAGE), -EINVAL);
-	assert_int_equal(pktio_shm_layout(&l, 70000, MAX_FRAME, PAGE), -EINVAL);
-	assert_int_equal(pktio_shm_layout(&l, UINT32_MAX, MAX_FRAME, PAGE), -EINVAL);
-	assert_int_equal(pktio_shm_layout(&l, RING_CAP, 0, PAGE), -EINVAL);
-	assert_int_equal(pktio_shm_layout(&l, RING_CAP, 63, PAGE), -EINVAL);
-	assert_int_equal(pktio_shm_layout(&l, RING_CAP, 9217, PAGE), -EINVAL);
-	assert_int_equal(pktio_shm_layout(&l, RING_CAP, 10000, PAGE), -EINVAL);
-	assert_int_equal(pktio_shm_layout(&l, RING_CAP, MAX_FRAME, 0), -EINVAL);
-	assert_int_equal(pktio_shm_layout(&l, RING_CAP, MAX_FRAME, 3000), -EINVAL);
-	assert_int_equal(pktio_shm_layout(&l, RING_CAP, MAX_FRAME, 4097), -EINVAL);
+	assert_int_equal(pktio_shm_layout(&l, 0, MAX_FRAME, false, PAGE), -EINVAL);
+	assert_int_equal(pktio_shm_layout(&l, 1, MAX_FRAME, false, PAGE), -EINVAL);
+	assert_int_equal(pktio_shm_layout(&l, 65537, MAX_FRAME, false, PAGE), -EINVAL);
+	assert_int_equal(pktio_shm_layout(&l, 70000, MAX_FRAME, false, PAGE), -EINVAL);
+	assert_int_equal(pktio_shm_layout(&l, UINT32_MAX, MAX_FRAME, false, PAGE), -EINVAL);
+	assert_int_equal(pktio_shm_layout(&l, RING_CAP, 0, false, PAGE), -EINVAL);
+	assert_int_equal(pktio_shm_layout(&l, RING_CAP, 63, false, PAGE), -EINVAL);
+	assert_int_equal(pktio_shm_layout(&l, RING_CAP, 9217, false, PAGE), -EINVAL);
+	assert_int_equal(pktio_shm_layout(&l, RING_CAP, 10000, false, PAGE), -EINVAL);
+	assert_int_equal(pktio_shm_layout(&l, RING_CAP, MAX_FRAME, false, 0), -EINVAL);
+	assert_int_equal(pktio_shm_layout(&l, RING_CAP, MAX_FRAME, false, 3000), -EINVAL);
+	assert_int_equal(pktio_shm_layout(&l, RING_CAP, MAX_FRAME, false, 4097), -EINVAL);
 	/* the bounds themselves are valid */
-	assert_int_equal(pktio_shm_layout(&l, 2, 64, PAGE), 0);
-	assert_int_equal(pktio_shm_layout(&l, 65536, 9216, PAGE), 0);
+	assert_int_equal(pktio_shm_layout(&l, 2, 64, false, PAGE), 0);
+	assert_int_equal(pktio_shm_layout(&l, 65536, 9216, false, PAGE), 0);
 }
 
 /* A header as pktiod writes it on region_size bytes of heap memory. */
@@ -215,7 +218,7 @@ region_alloc(struct pktio_shm_layout *l)
 {
 	struct pktio_shm_hdr *h;
 
-	assert_int_equal(pktio_shm_layout(l, RING_CAP, MAX_FRAME, PAGE), 0);
+	assert_int_equal(pktio_shm_layout(l, RING_CAP, MAX_FRAME, false, PAGE), 0);
 	h = aligned_alloc(PAGE, l->region_size);
 	assert_non_null(h);
 	hdr_fill(h, l);
@@ -229,13 +232,13 @@ test_shm_layout_check_accepts_pktiod_header(void **state)
 	struct pktio_shm_hdr *h = region_alloc(&l);
 
 	(void)state;
-	assert_int_equal(pktio_shm_check(h, l.region_size), 0);
+	assert_int_equal(pktio_shm_check(h, l.region_size, 0), 0);
 	/* mapping more than the header says is fine */
-	assert_int_equal(pktio_shm_check(h, l.region_size + PAGE), 0);
+	assert_int_equal(pktio_shm_check(h, l.region_size + PAGE, 0), 0);
 	/* so is a region rounded up to a huge page */
-	assert_int_equal(pktio_shm_layout(&l, RING_CAP, MAX_FRAME, HUGE_PAGE), 0);
+	assert_int_equal(pktio_shm_layout(&l, RING_CAP, MAX_FRAME, false, HUGE_PAGE), 0);
 	h->region_size = l.region_size;
-	assert_int_equal(pktio_shm_check(h, l.region_size), 0);
+	assert_int_equal(pktio_shm_check(h, l.region_size, 0), 0);
 	free(h);
 }
 
@@ -282,7 +285,7 @@ test_shm_layout_check_rejects_bad_header(void **state)
 		case F_MAX_FRAME_BAD: h->max_frame = 20000; break;
 		case F_SMALL_REGION_LIE: h->region_size = PAGE; mapped = PAGE; break;
 		}
-		rc = pktio_shm_check(h, mapped);
+		rc = pktio_shm_check(h, mapped, 0);
 		if (rc != -EPROTO)
 			fail_msg("%s: pktio_shm_check returned %d, expected -EPROTO",
 				 fault_name[f], rc);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <rte_common.h>
+#include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 
 #include "pktio_msg.h"
@@ -149,9 +150,26 @@ close_fd:
 	return rc;
 }
 
+/* Give back every buffer the client held (after the grace period: no worker looks). */
+static void
+zc_free(struct att_zc *z)
+{
+	uint32_t i;
+
+	if (z == NULL)
+		return;
+	for (i = 0; i < z->pool->nb && z->nb_held > 0; i++)
+		if (z->held[i] != NULL) {
+			rte_pktmbuf_free(z->held[i]);
+			z->nb_held--;
+		}
+	free(z);
+}
+
 static void
 att_free(struct pktiod_att *a)
 {
+	zc_free(a->zc);
 	if (a->hdr != NULL)
 		munmap(a->hdr, a->size);
 	if (a->bell >= 0)
@@ -182,6 +200,18 @@ region_init(struct pktiod_att *a, const struct pktio_shm_layout *l, const struct
 	h->tx_off = l->tx_off;
 	h->tx_comp_off = l->tx_comp_off;
 	h->slots_off = l->slots_off;
+	h->rx_slot_off = l->slots_off;
+	h->rx_slot_size = l->slot_size;
+	h->tx_slot_off = l->tx_slot_off;
+	if (a->zc != NULL) {
+		const struct rxq_pool *z = a->zc->pool;
+
+		h->rx_zerocopy = 1;
+		h->rx_pool_size = z->size;
+		h->nb_rx_slots = z->nb;
+		h->rx_slot_off = RTE_PKTMBUF_HEADROOM - PKTIO_SLOT_HEADROOM;
+		h->rx_slot_size = z->elt;
+	}
 	rc = gring_init(&a->rx, pktio_shm_ring(h, h->rx_off), "rx", l->ring_size);
 	rc = rc ?: gring_init(&a->rx_free, pktio_shm_ring(h, h->rx_free_off), "rx_free",
 			      l->ring_size);
@@ -190,17 +220,24 @@ region_init(struct pktiod_att *a, const struct pktio_shm_layout *l, const struct
 			      l->ring_size);
 	if (rc < 0)
 		return rc;
-	a->slots = pktio_shm_slot(h, 0);
+	a->rx_slots = (char *)h + h->rx_slot_off;
+	a->tx_slots = (char *)h + h->tx_slot_off;
 	a->slot_size = l->slot_size;
-	a->nb_rx = a->nb_tx = l->ring_size;
+	a->ring_size = l->ring_size;
+	a->nb_rx = h->nb_rx_slots;
+	a->nb_tx = l->ring_size;
 	a->max_frame = l->max_frame;
-	a->stash = malloc(a->nb_rx * sizeof(*a->stash));
 	a->owner = calloc(a->nb_rx + a->nb_tx, 1); /* OWN_CLIENT */
-	if (a->stash == NULL || a->owner == NULL)
+	if (a->owner == NULL)
 		return -ENOMEM;
-	for (i = 0; i < a->nb_rx; i++) {
-		a->stash[a->nb_stash++] = a->nb_rx - 1 - i;
-		a->owner[i] = OWN_APPLIANCE;
+	if (a->zc == NULL) {
+		a->stash = malloc(a->nb_rx * sizeof(*a->stash));
+		if (a->stash == NULL)
+			return -ENOMEM;
+		for (i = 0; i < a->nb_rx; i++) {
+			a->stash[a->nb_stash++] = a->nb_rx - 1 - i;
+			a->owner[i] = OWN_APPLIANCE;
+		}
 	}
 	h->state = PKTIO_SHM_ALIVE;
 	/* last: a region with a magic is complete */
@@ -212,14 +249,15 @@ static int
 att_region(struct pktiod *d, struct pktiod_att *a, const struct pktiod_port *p, int *memfd)
 {
 	const struct pktiod_port_conf *pc = p->conf;
+	bool zc = a->zc != NULL;
 	struct pktio_shm_layout l;
 	void *base = NULL;
 	int rc = -EINVAL;
 
-	if (d->hugetlb && pktio_shm_layout(&l, pc->ring_size, p->max_frame, HUGE_PAGE) == 0)
+	if (d->hugetlb && pktio_shm_layout(&l, pc->ring_size, p->max_frame, zc, HUGE_PAGE) == 0)
 		rc = region_map(l.region_size, true, memfd, &base);
 	if (rc < 0) {
-		rc = pktio_shm_layout(&l, pc->ring_size, p->max_frame, 4096);
+		rc = pktio_shm_layout(&l, pc->ring_size, p->max_frame, zc, 4096);
 		rc = rc ?: region_map(l.region_size, false, memfd, &base);
 		if (rc < 0)
 			return rc;
@@ -230,6 +268,34 @@ att_region(struct pktiod *d, struct pktiod_att *a, const struct pktiod_port *p, 
 	if (rc < 0)
 		close(*memfd);
 	return rc;
+}
+
+/*
+ * Zero-copy receive for an exclusive client of one rx queue that has a pool of its own
+ * (and asked neither for copies nor for outgoing frames, which are copies): the client gets that pool's memfd reopened read-only, so
+ * it can neither write, truncate nor punch the memory the device receives into.
+ */
+static int
+att_zc(struct pktiod_att *a, const struct pktiod_port *p, const struct pktiod_attach_req *req,
+       int *fd)
+{
+	const struct rxq_pool *z;
+	char path[64];
+
+	*fd = -1;
+	if (req->txonly || req->copy || req->outgoing || req->mode != PKTIO_F_EXCLUSIVE ||
+	    (req->queue == PKTIO_QUEUE_ANY && p->conf->nb_rxq > 1))
+		return 0;
+	z = p->rxq[req->queue == PKTIO_QUEUE_ANY ? 0 : req->queue].zc;
+	if (z == NULL)
+		return 0;
+	a->zc = calloc(1, sizeof(*a->zc) + z->nb * sizeof(a->zc->held[0]));
+	if (a->zc == NULL)
+		return -ENOMEM;
+	a->zc->pool = z;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", z->fd);
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	return *fd < 0 ? -errno : 0;
 }
 
 /*
@@ -335,10 +401,15 @@ pktiod_attach(struct pktiod *d, struct pktiod_port *p, const struct pktiod_attac
 	a->pid = req->cred->pid;
 	a->uid = req->cred->uid;
 	a->sock = req->sock;
-	rc = bell_open(a, &fds[1], &fds[2]);
+	rc = att_zc(a, p, req, &fds[3]);
 	if (rc < 0) {
 		a->bell = -1;
 		goto free_att;
+	}
+	rc = bell_open(a, &fds[1], &fds[2]);
+	if (rc < 0) {
+		a->bell = -1;
+		goto close_pool;
 	}
 	rc = att_region(d, a, p, &fds[0]);
 	if (rc < 0)
@@ -358,6 +429,9 @@ unlink:
 close_bell:
 	close(fds[1]);
 	close(fds[2]);
+close_pool:
+	if (fds[3] >= 0)
+		close(fds[3]);
 free_att:
 	att_free(a);
 fail_why:
@@ -408,7 +482,7 @@ pktiod_att_info(const struct pktiod_att *a, struct pktio_client_info *ci)
 	ci->uid = a->uid;
 	ci->queue = a->queue;
 	ci->mode = a->mode | (a->txonly ? PKTIO_F_TXONLY : 0) |
-		   (a->outgoing ? PKTIO_F_OUTGOING : 0);
+		   (a->outgoing ? PKTIO_F_OUTGOING : 0) | (a->zc != NULL ? PKTIO_F_ZEROCOPY : 0);
 	ci->rx_packets = a->rx_packets;
 	ci->rx_no_slot = a->rx_no_slot;
 	ci->tx_packets = a->tx_packets;

@@ -91,7 +91,7 @@ conf_port(struct conf_ctx *x, const char *sec, struct pktiod_port_conf *p)
 
 	*p = (struct pktiod_port_conf){
 		.ring_size = 1024, .max_frame = 1522, .nb_desc = 1024,
-		.poll_idle = true,
+		.poll_idle = true, .zerocopy = true,
 	};
 	while (*name == ' ')
 		name++;
@@ -109,6 +109,7 @@ conf_port(struct conf_ctx *x, const char *sec, struct pktiod_port_conf *p)
 	rc = rc ?: conf_get_uint(x, sec, "max_frame", 64, 9216, &p->max_frame);
 	rc = rc ?: conf_get_uint(x, sec, "rx_desc", 64, 16384, &p->nb_desc);
 	rc = rc ?: conf_get_bool(x, sec, "poll_idle", &p->poll_idle);
+	rc = rc ?: conf_get_bool(x, sec, "zerocopy", &p->zerocopy);
 	rc = rc ?: get_ids(x, sec, "allow_uid", p->allow_uid, &p->nb_uid);
 	rc = rc ?: get_ids(x, sec, "allow_gid", p->allow_gid, &p->nb_gid);
 	p->nb_rxq = rxq;
@@ -145,7 +146,7 @@ static const char *const main_keys[] = {
 };
 static const char *const port_keys[] = {
 	"device", "rx_queues", "tx_queues", "ring_size", "max_frame", "rx_desc", "lcore",
-	"poll_idle", "allow_uid", "allow_gid", NULL
+	"poll_idle", "zerocopy", "allow_uid", "allow_gid", NULL
 };
 
 static int

@@ -196,7 +196,7 @@ on_attach(struct pktiod *d, struct conn *c, const struct pktiod_msg *m)
 	int fds[PKTIO_MSG_NB_FDS], err = 0, i;
 	struct pktiod_attach_req req = {
 		.queue = m->queue, .mode = m->mode, .txonly = m->txonly, .nowake = m->nowake,
-		.outgoing = m->outgoing,
+		.outgoing = m->outgoing, .copy = m->copy,
 		.cred = &c->cred, .sock = c->fd,
 	};
 
@@ -218,14 +218,16 @@ on_attach(struct pktiod *d, struct conn *c, const struct pktiod_msg *m)
 	c->att->conn = c;
 	rep.id = c->att->id;
 	rep.region_size = c->att->size;
-	send_reply(c->fd, &rep, sizeof(rep), fds, PKTIO_MSG_NB_FDS);
-	for (i = 0; i < PKTIO_MSG_NB_FDS; i++)
+	rep.nb_fds = fds[3] >= 0 ? 4 : 3;
+	send_reply(c->fd, &rep, sizeof(rep), fds, rep.nb_fds);
+	for (i = 0; i < (int)rep.nb_fds; i++)
 		close(fds[i]);
 	snprintf(q, sizeof(q), "%u", c->att->queue);
-	PKTIO_LOG(INFO, "client %u (pid %d uid %u) attached to %s queue %s mode %s",
+	PKTIO_LOG(INFO, "client %u (pid %d uid %u) attached to %s queue %s mode %s%s",
 		  c->att->id, c->att->pid, c->att->uid, p->conf->name,
 		  c->att->queue == PKTIO_QUEUE_ANY ? "any" : q,
-		  pktio_mode_name(m->mode | (m->txonly ? PKTIO_F_TXONLY : 0)));
+		  pktio_mode_name(m->mode | (m->txonly ? PKTIO_F_TXONLY : 0)),
+		  c->att->zc != NULL ? ", zero-copy receive" : "");
 	pktiod_notify_status(d);
 	return true;
 }

@@ -15,7 +15,8 @@
 #include "pktio_msg.h"
 #include "pktiod.h"
 
-#define ATTACH_FLAGS (PKTIO_MSG_F_TXONLY | PKTIO_MSG_F_NOWAKE | PKTIO_MSG_F_OUTGOING)
+#define ATTACH_FLAGS (PKTIO_MSG_F_TXONLY | PKTIO_MSG_F_NOWAKE | PKTIO_MSG_F_OUTGOING | \
+		      PKTIO_MSG_F_COPY)
 
 int
 pktiod_msg_parse(const void *buf, size_t len, struct pktiod_msg *m, char *reason, size_t rlen)
@@ -48,6 +49,7 @@ pktiod_msg_parse(const void *buf, size_t len, struct pktiod_msg *m, char *reason
 	m->txonly = (a.flags & PKTIO_MSG_F_TXONLY) != 0;
 	m->nowake = (a.flags & PKTIO_MSG_F_NOWAKE) != 0;
 	m->outgoing = (a.flags & PKTIO_MSG_F_OUTGOING) != 0;
+	m->copy = (a.flags & PKTIO_MSG_F_COPY) != 0;
 	return 0;
 }
 

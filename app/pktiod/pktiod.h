@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <rte_log.h>
+#include <rte_reciprocal.h>
 
 #include "pktio.h"
 #include "pktio_msg.h"
@@ -39,6 +40,7 @@ struct pktiod_port_conf {
 	unsigned int nb_lcores;  /* 0: pktiod gives the port one worker lcore */
 	uint16_t lcores[PKTIOD_MAX_RXQ]; /* rx queue q is served by lcores[q % nb_lcores] */
 	bool poll_idle;          /* poll rx (and drop) with no client attached */
+	bool zerocopy;           /* rx queues receive into memory an exclusive client maps */
 	unsigned int nb_uid, nb_gid;
 	uid_t allow_uid[PKTIOD_MAX_IDS];
 	gid_t allow_gid[PKTIOD_MAX_IDS];
@@ -79,6 +81,7 @@ struct pktiod_msg {
 	bool txonly;
 	bool nowake;
 	bool outgoing;
+	bool copy;
 };
 
 /**
@@ -143,14 +146,16 @@ struct pktiod_att {
 	int bell;                        /* doorbell: pktiod's own write end of the pipe */
 	struct pktio_shm_hdr *hdr;       /* shared: never trusted */
 	uint64_t size;
-	char *slots;
-	uint32_t slot_size, nb_rx, nb_tx, max_frame;
+	char *rx_slots;                  /* rx slot 0 (copy mode) */
+	char *tx_slots;                  /* tx slot nb_rx */
+	uint32_t slot_size, ring_size, nb_rx, nb_tx, max_frame;
 	struct gring rx, rx_free, tx, tx_comp;
 	uint32_t nb_stash;               /* free rx slots we hold */
 	uint16_t starved;                /* bursts left to drop without looking */
 	uint16_t backoff;                /* next starved period */
 	uint32_t *stash;
 	uint8_t *owner;                  /* per slot: OWN_* (private) */
+	struct att_zc *zc;               /* zero-copy receive, or NULL (copy) */
 	/* written by the worker */
 	uint32_t bad;                    /* a violation was found: detach pending */
 	char reason[96];
@@ -165,6 +170,30 @@ enum pktiod_detach {
 	PKTIOD_DETACH_PROTOCOL,          /* it sent a message after attaching */
 	PKTIOD_DETACH_SHUTDOWN,          /* pktiod is stopping */
 	PKTIOD_DETACH_MAX
+};
+
+/*
+ * Zero-copy receive: an rx queue's pool, whose packet buffers are in a memfd (hugetlb when
+ * it can be) that an exclusive client of the queue maps read-only: buffer n is at
+ * base + (n << shift), its frame RTE_PKTMBUF_HEADROOM in, the slot meta just before.
+ * The mbuf headers are pktiod's own (a pinned external-buffer pool).
+ */
+struct rxq_pool {
+	struct rte_mempool *mp;
+	char *base;
+	uint64_t size;
+	int fd;                          /* read-write; clients get a read-only reopen */
+	struct rte_device *dev;          /* a DMA device it is registered and mapped for */
+	uint32_t nb;                     /* buffers */
+	uint32_t elt;                    /* buffer size */
+	struct rte_reciprocal div;       /* divides by elt */
+};
+
+/* An exclusive client's share of its queue's rxq_pool: the mbufs it holds, by buffer. */
+struct att_zc {
+	const struct rxq_pool *pool;
+	uint32_t nb_held;                /* at most ring_size: rx_free never overflows */
+	struct rte_mbuf *held[];         /* per buffer: the mbuf the client holds, or NULL */
 };
 
 /** Receivers of one rx queue. */
@@ -193,6 +222,7 @@ struct port_tab {
 struct pktiod_rxq {
 	unsigned int lcore;
 	uint16_t txq;
+	struct rxq_pool *zc;             /* zero-copy receive: the queue's own pool, or NULL */
 	uint64_t rx_last_ts;             /* the first ns after the last receive stamp given */
 	uint64_t rx_no_client, rx_oversize, tx_full, tx_nombuf, tx_invalid;
 } __attribute__((aligned(64)));
@@ -251,6 +281,7 @@ struct pktiod_attach_req {
 	bool txonly;
 	bool nowake;
 	bool outgoing;
+	bool copy;                       /* no zero-copy receive */
 	const struct pktiod_cred *cred;
 	int sock;
 };
@@ -260,8 +291,8 @@ bool pktiod_may_attach(const struct pktiod_port_conf *pc, const struct pktiod_cr
 
 /**
  * Create an attachment. On success @p fds holds what goes to the client (region memfd,
- * doorbell read end, the client's doorbell write end), the caller's to close after
- * sending. On failure return NULL, set *err (-errno) and @p reason.
+ * doorbell read end, the client's doorbell write end, the rx pool read-only or -1), the
+ * caller's to close after sending. On failure return NULL, set *err (-errno) and @p reason.
  */
 struct pktiod_att *pktiod_attach(struct pktiod *d, struct pktiod_port *p,
 				 const struct pktiod_attach_req *req, int fds[PKTIO_MSG_NB_FDS], int *err,

@@ -5,9 +5,14 @@
 /* Ethernet devices: set up from the configuration, started, reported, closed. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include <rte_bus.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
@@ -15,6 +20,8 @@
 #include "pktiod.h"
 
 #define MBUF_CACHE 256
+#define ZC_CACHE   64
+#define HUGE_PAGE  (2u << 20)
 
 /* "net_pcap0,rx_pcap=x" is known to ethdev as "net_pcap0". */
 static void
@@ -45,8 +52,128 @@ frame_limit(const struct pktiod_port_conf *pc, const struct rte_eth_dev_info *in
 	return lim;
 }
 
+static void
+rxq_pool_free(struct rxq_pool *z)
+{
+	if (z == NULL)
+		return;
+	rte_mempool_free(z->mp);
+	if (z->dev != NULL) {
+		(void)rte_dev_dma_unmap(z->dev, z->base, (uintptr_t)z->base, z->size);
+		(void)rte_extmem_unregister(z->base, z->size);
+	}
+	if (z->base != NULL)
+		munmap(z->base, z->size);
+	if (z->fd >= 0)
+		close(z->fd);
+	free(z);
+}
+
+/*
+ * The buffers of a zero-copy pool: a memfd of at least @p bytes in @p page pages, sealed
+ * against resizing and against new writable mappings (F_SEAL_FUTURE_WRITE; pktiod's own
+ * mapping stays writable).
+ */
 static int
-port_configure(struct pktiod_port *p)
+rxq_pool_map(struct rxq_pool *z, uint64_t bytes, uint64_t page)
+{
+	int fd = memfd_create("pktio-rxq", MFD_CLOEXEC | MFD_ALLOW_SEALING |
+			      (page == HUGE_PAGE ? MFD_HUGETLB : 0));
+	uint64_t size = RTE_ALIGN_CEIL(bytes, page);
+	void *base;
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, size) < 0)
+		goto fail;
+	base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (base == MAP_FAILED)
+		goto fail;
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE |
+		  F_SEAL_SEAL) < 0) {
+		rc = -errno;
+		munmap(base, size);
+		close(fd);
+		return rc;
+	}
+	z->fd = fd;
+	z->base = base;
+	z->size = size;
+	return 0;
+
+fail:
+	rc = -errno;
+	close(fd);
+	return rc;
+}
+
+/*
+ * Give rx queue @p q a pool of its own over a memfd, for zero-copy receive. Virtual devices
+ * take any memory; a device that does DMA needs IOVA-as-VA and the memory mapped for it.
+ * @return 0, or -errno: the queue then uses the port's pool (copies only).
+ */
+static int
+rxq_pool_create(struct pktiod *d, struct pktiod_port *p, uint16_t q, uint16_t nb_rxd,
+		struct rte_device *dev)
+{
+	const struct pktiod_port_conf *pc = p->conf;
+	uint32_t elt = RTE_ALIGN_CEIL(RTE_MAX((uint32_t)RTE_MBUF_DEFAULT_BUF_SIZE,
+					      RTE_PKTMBUF_HEADROOM + p->max_frame), 64);
+	/* the device's ring, what the client may hold, a burst in flight, the caches */
+	uint64_t n = nb_rxd + pc->ring_size + 2 * PKTIOD_BURST + 4 * ZC_CACHE;
+	bool dma = strcmp(rte_bus_name(rte_dev_bus(dev)), "vdev") != 0;
+	struct rte_pktmbuf_extmem em;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	struct rxq_pool *z;
+	uint64_t page;
+	int rc;
+
+	if (dma && rte_eal_iova_mode() != RTE_IOVA_VA)
+		return -ENOTSUP;
+	z = calloc(1, sizeof(*z));
+	if (z == NULL)
+		return -ENOMEM;
+	z->fd = -1;
+	z->elt = elt;
+	z->div = rte_reciprocal_value(elt);
+	page = d->hugetlb ? HUGE_PAGE : 4096;
+	rc = rxq_pool_map(z, n * elt, page);
+	if (rc < 0 && page != 4096)
+		rc = rxq_pool_map(z, n * elt, page = 4096);
+	if (rc < 0)
+		goto fail;
+	z->nb = z->size / elt;
+	if (dma) {
+		if (rte_extmem_register(z->base, z->size, NULL, 0, page) < 0) {
+			rc = -rte_errno;
+			goto fail;
+		}
+		z->dev = dev;
+		if (rte_dev_dma_map(dev, z->base, (uintptr_t)z->base, z->size) < 0) {
+			rc = -rte_errno;
+			goto fail;
+		}
+	}
+	em = (struct rte_pktmbuf_extmem){ .buf_ptr = z->base, .buf_iova = (uintptr_t)z->base,
+					  .buf_len = z->size, .elt_size = elt };
+	snprintf(name, sizeof(name), "zc_%u_%u", p->index, q);
+	z->mp = rte_pktmbuf_pool_create_extbuf(name, z->nb, ZC_CACHE, 0, elt,
+					       rte_eth_dev_socket_id(p->port_id), &em, 1);
+	if (z->mp == NULL) {
+		rc = -rte_errno;
+		goto fail;
+	}
+	p->rxq[q].zc = z;
+	return 0;
+
+fail:
+	rxq_pool_free(z);
+	return rc;
+}
+
+static int
+port_configure(struct pktiod *d, struct pktiod_port *p)
 {
 	const struct pktiod_port_conf *pc = p->conf;
 	struct rte_eth_conf conf = { 0 };
@@ -78,9 +205,13 @@ port_configure(struct pktiod_port *p)
 		(void)rte_eth_dev_set_mtu(p->port_id, p->max_frame - RTE_ETHER_HDR_LEN -
 					  RTE_ETHER_CRC_LEN); /* not every vdev has an MTU */
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
-	for (q = 0; rc == 0 && q < pc->nb_rxq; q++)
+	for (q = 0; rc == 0 && q < pc->nb_rxq; q++) {
+		if (pc->zerocopy && (rc = rxq_pool_create(d, p, q, nb_rxd, info.device)) < 0)
+			PKTIO_LOG(WARNING, "port %s: rx queue %u: no zero-copy receive (%s): "
+				  "copies only", pc->name, q, strerror(-rc));
 		rc = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd, rte_eth_dev_socket_id(p->port_id),
-					    NULL, p->mp);
+					    NULL, p->rxq[q].zc != NULL ? p->rxq[q].zc->mp : p->mp);
+	}
 	for (q = 0; rc == 0 && q < pc->nb_txq; q++)
 		rc = rte_eth_tx_queue_setup(p->port_id, q, nb_txd, rte_eth_dev_socket_id(p->port_id),
 					    NULL);
@@ -109,7 +240,7 @@ port_init(struct pktiod *d, struct pktiod_port *p)
 			  rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	rc = port_configure(p);
+	rc = port_configure(d, p);
 	rc = rc ?: rte_eth_dev_start(p->port_id);
 	if (rc < 0) {
 		PKTIO_LOG(ERR, "port %s: cannot set up %s: %s", pc->name, name, rte_strerror(-rc));
@@ -188,6 +319,7 @@ void
 pktiod_ports_close(struct pktiod *d)
 {
 	unsigned int i;
+	uint16_t q;
 
 	for (i = 0; i < d->nb_ports; i++) {
 		struct pktiod_port *p = &d->ports[i];
@@ -196,6 +328,10 @@ pktiod_ports_close(struct pktiod *d)
 			continue;
 		(void)rte_eth_dev_stop(p->port_id);
 		(void)rte_eth_dev_close(p->port_id); /* net_pcap closes its tx file here */
+		for (q = 0; q < p->conf->nb_rxq; q++) {
+			rxq_pool_free(p->rxq[q].zc);
+			p->rxq[q].zc = NULL;
+		}
 		rte_mempool_free(p->mp);
 		p->mp = NULL;
 	}
@@ -248,6 +384,11 @@ pktiod_port_info(const struct pktiod_port *p, struct pktio_port_info *pi)
 		pi->tx_invalid += r->tx_invalid;
 	}
 	pi->mbuf_in_use = rte_mempool_in_use_count(p->mp);
+	for (q = 0; q < p->conf->nb_rxq; q++)
+		if (p->rxq[q].zc != NULL) {
+			pi->mbuf_in_use += rte_mempool_in_use_count(p->rxq[q].zc->mp);
+			pi->rx_zerocopy = 1;
+		}
 	pi->detach_closed = p->detached[PKTIOD_DETACH_CLOSED];
 	pi->detach_violation = p->detached[PKTIOD_DETACH_VIOLATION];
 	pi->detach_protocol = p->detached[PKTIOD_DETACH_PROTOCOL];

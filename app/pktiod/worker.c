@@ -119,14 +119,15 @@ deliver(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q, u
 	k = RTE_MIN(n, stash_fill(a, n));
 	/* The client last read these lines: ask for them in write state, all at once. */
 	for (i = 0; i < k; i++) {
-		const char *slot = a->slots + (size_t)a->stash[a->nb_stash - 1 - i] * a->slot_size;
+		const char *slot = a->rx_slots +
+				   (size_t)a->stash[a->nb_stash - 1 - i] * a->slot_size;
 
 		__builtin_prefetch(slot, 1, 3);
 		__builtin_prefetch(slot + PKTIO_SLOT_HEADROOM, 1, 3);
 	}
 	for (i = 0; i < k; i++) {
 		uint32_t s = a->stash[--a->nb_stash];
-		struct pktio_slot_meta *meta = (void *)(a->slots + (size_t)s * a->slot_size);
+		struct pktio_slot_meta *meta = (void *)(a->rx_slots + (size_t)s * a->slot_size);
 		char *dst = (char *)meta + PKTIO_SLOT_HEADROOM;
 		uint32_t len = m[i]->pkt_len;
 		const void *src = rte_pktmbuf_read(m[i], 0, len, dst); /* copies if chained */
@@ -158,6 +159,124 @@ deliver(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q, u
 	a->hdr->rx_bytes = a->rx_bytes;
 	a->hdr->rx_no_slot = a->rx_no_slot;
 	if (k > 0 && !a->nowake)
+		doorbell(a);
+}
+
+/*
+ * Zero-copy receive: the mbufs @p a gave back on rx_free return to the pool. An id it
+ * does not hold is a violation.
+ */
+static void
+zc_reclaim(struct pktiod_att *a)
+{
+	struct att_zc *z = a->zc;
+	struct pktio_desc d[PKTIOD_BURST * 2];
+	struct rte_mbuf *m[PKTIOD_BURST * 2];
+	unsigned int i;
+	int n;
+
+	do {
+		n = gring_dequeue(&a->rx_free, d, RTE_MIN(RTE_DIM(d), z->nb_held));
+		if (unlikely(n < 0)) {
+			violation(a, "rx_free ring index out of range");
+			return;
+		}
+		for (i = 0; i < (unsigned int)n; i++) {
+			uint32_t s = d[i].slot;
+
+			if (unlikely(s >= a->nb_rx || z->held[s] == NULL)) {
+				violation(a, "rx_free: buffer %u is not one the client holds", s);
+				rte_pktmbuf_free_bulk(m, i);
+				z->nb_held -= i;
+				return;
+			}
+			m[i] = z->held[s];
+			z->held[s] = NULL;
+		}
+		rte_pktmbuf_free_bulk(m, n);
+		z->nb_held -= n;
+	} while (n == (int)RTE_DIM(d));
+}
+
+/*
+ * An mbuf of @p z's pool, holding the frame of @p m: @p m itself when the device received
+ * into the pool (one segment at the usual headroom), else a copy (a frame that came from
+ * elsewhere, as net_ring passes the sender's mbufs, or a chained one); NULL without one.
+ */
+static inline struct rte_mbuf *
+zc_mbuf(const struct rxq_pool *z, struct rte_mbuf *m)
+{
+	struct rte_mbuf *c;
+
+	if (likely(m->pool == z->mp && m->nb_segs == 1 && m->data_off == RTE_PKTMBUF_HEADROOM &&
+		   rte_mbuf_refcnt_read(m) == 1))
+		return m;
+	c = rte_pktmbuf_alloc(z->mp);
+	if (c != NULL) {
+		const void *src = rte_pktmbuf_read(m, 0, m->pkt_len,
+						   rte_pktmbuf_mtod(c, void *));
+
+		if (src != rte_pktmbuf_mtod(c, void *))
+			rte_memcpy(rte_pktmbuf_mtod(c, void *), src, m->pkt_len);
+		c->data_len = c->pkt_len = m->pkt_len;
+		c->hash.rss = m->hash.rss;
+		c->ol_flags = m->ol_flags & RTE_MBUF_F_RX_RSS_HASH;
+	}
+	rte_pktmbuf_free(m);
+	return c;
+}
+
+/*
+ * Hand @p n frames to @p a in place (zero-copy receive): the mbufs are the client's until
+ * it gives their buffers back; it holds at most ring_size, the rest are dropped.
+ */
+static void
+deliver_zc(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q, uint64_t ts)
+{
+	struct att_zc *z = a->zc;
+	const struct rxq_pool *pool = z->pool;
+	struct pktio_desc d[PKTIOD_BURST];
+	unsigned int i, k, j = 0;
+	uint64_t bytes = 0;
+
+	if (unlikely(a->bad)) {
+		rte_pktmbuf_free_bulk(m, n);
+		return;
+	}
+	if (z->nb_held + n > a->ring_size)
+		zc_reclaim(a);
+	k = RTE_MIN(n, a->ring_size - z->nb_held);
+	for (i = 0; i < k; i++) {
+		struct rte_mbuf *b = zc_mbuf(pool, m[i]);
+		struct pktio_slot_meta *meta;
+		uint32_t id;
+
+		if (unlikely(b == NULL))
+			continue;
+		id = rte_reciprocal_divide((uint32_t)((char *)b->buf_addr - pool->base), pool->div);
+		meta = rte_pktmbuf_mtod_offset(b, void *, -PKTIO_SLOT_HEADROOM);
+		meta->tstamp = ts + i;
+		meta->hash = (b->ol_flags & RTE_MBUF_F_RX_RSS_HASH) ? b->hash.rss : 0;
+		meta->queue = q;
+		meta->flags = 0;
+		z->held[id] = b;
+		d[j++] = (struct pktio_desc){ .slot = id, .len = b->pkt_len };
+		bytes += b->pkt_len;
+	}
+	z->nb_held += j;
+	if (unlikely(k < n))
+		rte_pktmbuf_free_bulk(m + k, n - k);
+	if (j > 0 && unlikely(gring_enqueue(&a->rx, d, j) != (int)j)) {
+		violation(a, "rx ring index out of range");
+		return;
+	}
+	a->rx_packets += j;
+	a->rx_bytes += bytes;
+	a->rx_no_slot += n - j;
+	a->hdr->rx_packets = a->rx_packets;
+	a->hdr->rx_bytes = a->rx_bytes;
+	a->hdr->rx_no_slot = a->rx_no_slot;
+	if (j > 0 && !a->nowake)
 		doorbell(a);
 }
 
@@ -252,6 +371,10 @@ port_rx(struct pktiod_port *p, const struct port_tab *t, uint16_t q)
 		r->rx_last_ts = ts + k;
 		for (i = 0; i < rt->nb_mirror; i++)
 			deliver(rt->mirror[i], m, k, q, ts, 0);
+		if (rt->excl != NULL && rt->excl->zc != NULL) {
+			deliver_zc(rt->excl, m, k, q, ts); /* the mbufs are the client's now */
+			return n;
+		}
 		if (rt->excl != NULL)
 			deliver(rt->excl, m, k, q, ts, 0);
 		else if (rt->nb_fanout > 0)
@@ -357,7 +480,8 @@ att_tx(struct pktiod_port *p, const struct port_tab *t, struct pktiod_att *a)
 				continue;
 			}
 			rte_memcpy(rte_pktmbuf_mtod(m[k], void *),
-				   a->slots + (size_t)d[i].slot * a->slot_size + PKTIO_SLOT_HEADROOM,
+				   a->tx_slots + (size_t)(d[i].slot - a->nb_rx) * a->slot_size +
+				   PKTIO_SLOT_HEADROOM,
 				   d[i].len);
 			m[k]->data_len = d[i].len;
 			m[k]->pkt_len = d[i].len;

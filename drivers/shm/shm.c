@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,7 +61,11 @@ struct shm_port {
 	struct pktio_shm_hdr *hdr;
 	uint64_t size;
 	struct rte_ring *rx, *rx_free, *tx, *tx_comp;
-	char *slots;            /* slot 0 */
+	char *rx_slots;         /* rx slot 0: in the region, or in the rx pool (zero-copy) */
+	char *tx_slots;         /* tx slot nb_rx */
+	void *pool;             /* zero-copy: the rx pool, mapped read-only; or NULL */
+	uint64_t pool_size;
+	uint32_t rx_slot_size;
 	uint32_t slot_size;
 	uint32_t nb_rx;         /* first tx slot */
 	uint32_t nb_tx;
@@ -215,14 +220,14 @@ shm_rx_burst(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 	n = rte_ring_sc_dequeue_burst_elem(s->rx, d, sizeof(d[0]), RTE_MIN(n, RX_MAX), &avail);
 	/* The appliance just wrote these lines on another core: start every miss at once. */
 	for (i = 0; i < n; i++) {
-		const char *slot = s->slots + (size_t)d[i].slot * s->slot_size;
+		const char *slot = s->rx_slots + (size_t)d[i].slot * s->rx_slot_size;
 
 		rte_prefetch0(slot);
 		rte_prefetch0(slot + PKTIO_SLOT_HEADROOM);
 	}
 	for (i = 0; i < n; i++) {
 		const struct pktio_slot_meta *m =
-			(const void *)(s->slots + (size_t)d[i].slot * s->slot_size);
+			(const void *)(s->rx_slots + (size_t)d[i].slot * s->rx_slot_size);
 
 		pkts[i].data = (char *)m + PKTIO_SLOT_HEADROOM;
 		pkts[i].len = d[i].len;
@@ -303,7 +308,8 @@ shm_tx_reserve(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 	for (i = 0; i < n; i++) {
 		uint32_t slot = s->tx_free[--s->nb_free];
 
-		pkts[i].data = s->slots + (size_t)slot * s->slot_size + PKTIO_SLOT_HEADROOM;
+		pkts[i].data = s->tx_slots + (size_t)(slot - s->nb_rx) * s->slot_size +
+			       PKTIO_SLOT_HEADROOM;
 		pkts[i].len = 0;
 		pkts[i].cap = p->max_frame;
 		pkts[i].id = slot;
@@ -463,33 +469,85 @@ shm_stats(const struct pktio_port *p, struct pktio_stats *st)
 	st->tx_dropped = h->tx_dropped;
 }
 
+static void
+shm_unmap(struct shm_port *s)
+{
+	if (s->pool != NULL)
+		munmap(s->pool, s->pool_size);
+	munmap(s->hdr, s->size);
+	free(s);
+}
+
+/*
+ * Map the region and, for zero-copy receive, the rx pool read-only (the size fstat
+ * gives), and check what the appliance laid out there against both.
+ */
+static int
+shm_map_check(const struct shm_attach *a, struct pktio_shm_hdr **h, void **pool,
+	      uint64_t *pool_size)
+{
+	struct stat st = { 0 };
+	int rc = -EPROTO;
+
+	*pool = NULL;
+	*h = mmap(NULL, a->region_size, PROT_READ | PROT_WRITE, MAP_SHARED, a->memfd, 0);
+	if (*h == MAP_FAILED)
+		return -errno;
+	if (a->pool >= 0) {
+		*pool = fstat(a->pool, &st) < 0 ? MAP_FAILED :
+			mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, a->pool, 0);
+		if (*pool == MAP_FAILED) {
+			rc = -errno;
+			*pool = NULL;
+			goto unmap;
+		}
+	}
+	*pool_size = st.st_size;
+	if (pktio_shm_check(*h, a->region_size, *pool_size) == 0 &&
+	    ((*h)->rx_zerocopy != 0) == (*pool != NULL))
+		return 0;
+unmap:
+	if (*pool != NULL)
+		munmap(*pool, *pool_size);
+	munmap(*h, a->region_size);
+	return rc;
+}
+
 static int
 shm_map(struct pktio_port *p, const struct shm_attach *a)
 {
 	struct pktio_shm_hdr *h;
 	struct shm_port *s;
+	uint64_t pool_size = 0;
+	void *pool;
 	uint32_t i;
-	int rc = -EPROTO;
+	int rc;
 
-	h = mmap(NULL, a->region_size, PROT_READ | PROT_WRITE, MAP_SHARED, a->memfd, 0);
-	if (h == MAP_FAILED)
-		return -errno;
-	if (pktio_shm_check(h, a->region_size) < 0)
-		goto unmap;
+	rc = shm_map_check(a, &h, &pool, &pool_size);
+	if (rc < 0)
+		return rc;
 	s = calloc(1, sizeof(*s) + h->nb_tx_slots * sizeof(s->tx_free[0]) +
 		   h->nb_rx_slots + h->nb_tx_slots);
 	if (s == NULL) {
-		rc = -ENOMEM;
-		goto unmap;
+		if (pool != NULL)
+			munmap(pool, pool_size);
+		munmap(h, a->region_size);
+		return -ENOMEM;
 	}
 	madvise(h, a->region_size, MADV_DONTFORK);
+	if (pool != NULL)
+		madvise(pool, pool_size, MADV_DONTFORK);
 	s->hdr = h;
 	s->size = a->region_size;
+	s->pool = pool;
+	s->pool_size = pool_size;
 	s->rx = pktio_shm_ring(h, h->rx_off);
 	s->rx_free = pktio_shm_ring(h, h->rx_free_off);
 	s->tx = pktio_shm_ring(h, h->tx_off);
 	s->tx_comp = pktio_shm_ring(h, h->tx_comp_off);
-	s->slots = pktio_shm_slot(h, 0);
+	s->rx_slots = (char *)(pool != NULL ? pool : (void *)h) + h->rx_slot_off;
+	s->rx_slot_size = h->rx_slot_size;
+	s->tx_slots = (char *)h + h->tx_slot_off;
 	s->slot_size = h->slot_size;
 	s->nb_rx = h->nb_rx_slots;
 	s->nb_tx = h->nb_tx_slots;
@@ -503,10 +561,6 @@ shm_map(struct pktio_port *p, const struct shm_attach *a)
 	p->max_frame = h->max_frame;
 	p->port_index = h->port;
 	return 0;
-
-unmap:
-	munmap(h, a->region_size);
-	return rc;
 }
 
 static int
@@ -520,7 +574,9 @@ shm_attach_open(struct pktio_port *p, const char *name, unsigned int queue, unsi
 	if (rc < 0)
 		return rc;
 	rc = shm_map(p, &a);
-	close(a.memfd); /* the mapping keeps the region */
+	close(a.memfd); /* the mappings keep the region and the pool */
+	if (a.pool >= 0)
+		close(a.pool);
 	if (rc < 0)
 		goto close_fds;
 	shm(p)->bell_wr = a.bell_wr;
@@ -554,11 +610,10 @@ shm_detach(struct pktio_port *p)
 		nanosleep(&ts, NULL);
 	}
 	rc = shm_dead(p) ? -ECONNRESET : 0;
-	munmap(s->hdr, s->size);
 	close(p->fd);
 	close(s->bell_wr);
 	close(p->ctl_fd);
-	free(s);
+	shm_unmap(s);
 	return rc;
 }
 

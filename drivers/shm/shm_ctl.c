@@ -136,8 +136,10 @@ attach_reply_check(const char *port, const struct pktio_msg_attach_reply *rep, s
 	int rc;
 
 	rc = n != sizeof(*rep) ? -EPROTO : msg_check(&rep->hdr, PKTIO_MSG_ATTACH_REPLY);
+	if (rc == 0 && rep->nb_fds != 3 && rep->nb_fds != 4)
+		rc = -EPROTO;
 	for (i = 0; rc == 0 && i < PKTIO_MSG_NB_FDS; i++)
-		if (fds[i] < 0)
+		if ((fds[i] >= 0) != (i < rep->nb_fds))
 			rc = -EPROTO;
 	if (rc < 0) {
 		pktio_log(LOG_ERR, "pktio: attach to %s refused: %.*s", port,
@@ -157,7 +159,8 @@ shm_ctl_attach(const char *sock, const char *port, unsigned int queue, unsigned 
 		.mode = flags & PKTIO_F_MODE_MASK,
 		.flags = ((flags & PKTIO_F_TXONLY) ? PKTIO_MSG_F_TXONLY : 0) |
 			 ((flags & PKTIO_F_BUSYPOLL) ? PKTIO_MSG_F_NOWAKE : 0) |
-			 ((flags & PKTIO_F_OUTGOING) ? PKTIO_MSG_F_OUTGOING : 0),
+			 ((flags & PKTIO_F_OUTGOING) ? PKTIO_MSG_F_OUTGOING : 0) |
+			 ((flags & PKTIO_F_COPY) ? PKTIO_MSG_F_COPY : 0),
 	};
 	struct pktio_msg_attach_reply rep;
 	int fds[PKTIO_MSG_NB_FDS], fd, rc;
@@ -185,6 +188,7 @@ shm_ctl_attach(const char *sock, const char *port, unsigned int queue, unsigned 
 	a->memfd = fds[0];
 	a->bell = fds[1];
 	a->bell_wr = fds[2];
+	a->pool = fds[3];
 	a->id = rep.id;
 	a->region_size = rep.region_size;
 	return 0;

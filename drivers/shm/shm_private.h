@@ -13,6 +13,7 @@ struct shm_attach {
 	int memfd;             /**< the region */
 	int bell;              /**< doorbell pipe, read end: what the user polls */
 	int bell_wr;           /**< a write end of that pipe, the client's own */
+	int pool;              /**< zero-copy receive: the rx queue's pool, read-only; or -1 */
 	uint32_t id;
 	uint64_t region_size;
 };

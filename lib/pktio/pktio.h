@@ -72,6 +72,11 @@ extern "C" {
 				       *   clients send, flagged PKTIO_PKT_OUTGOING (as a packet
 				       *   socket sees PACKET_OUTGOING frames); pktiod ports whose
 				       *   rx queues have one worker; ignored by afpacket */
+#define PKTIO_F_COPY      0x0200u /**< receive through copies even where pktiod offers
+				       *   zero-copy receive (an exclusive client of one queue);
+				       *   for comparisons */
+#define PKTIO_F_ZEROCOPY  0x0400u /**< pktio_client_info.mode: the client receives in
+				       *   place, in buffers the device wrote (read-only) */
 /** @} */
 
 /** Metadata flag: the packet was cut to fit the caller's buffer. */
@@ -152,13 +157,15 @@ struct pktio_port_info {
 	uint64_t tx_full;       /**< dropped: the device did not take them */
 	uint64_t tx_nombuf;     /**< dropped: no mbuf to copy into */
 	uint64_t tx_invalid;    /**< dropped: a client gave a length of 0 */
-	uint64_t mbuf_in_use;   /**< mbufs of the port's pool not in the pool now */
+	uint64_t mbuf_in_use;   /**< mbufs of the port's pools (its own and its rx queues')
+				 *   not in them now */
 	uint64_t detach_closed;    /**< clients gone: closed their connection (exit, crash) */
 	uint64_t detach_violation; /**< clients detached: broke the shared-memory contract */
 	uint64_t detach_protocol;  /**< clients detached: a message after attaching */
 	uint8_t mac[6];            /**< the device's MAC address */
 	uint8_t link_up;           /**< 1: link up */
-	uint8_t pad;
+	uint8_t rx_zerocopy;       /**< 1: its rx queues receive into buffers that an exclusive
+				    *   client maps (zero-copy receive); 0: copies only */
 	uint32_t mtu;              /**< the device's MTU, 0 where it has none */
 	uint32_t link_speed;       /**< Mbit/s, 0 unknown */
 };
@@ -171,7 +178,8 @@ struct pktio_client_info {
 	uint32_t uid;
 	uint16_t queue;         /**< or PKTIO_QUEUE_ANY */
 	uint16_t mode;          /**< PKTIO_F_EXCLUSIVE, _FANOUT or _MIRROR, or'ed with
-				 *   PKTIO_F_TXONLY and PKTIO_F_OUTGOING as attached */
+				 *   PKTIO_F_TXONLY, PKTIO_F_OUTGOING and PKTIO_F_ZEROCOPY
+				 *   as attached */
 	uint64_t rx_packets;
 	uint64_t rx_no_slot;
 	uint64_t tx_packets;

@@ -12,9 +12,11 @@
  * One message per datagram, each starting with struct pktio_msg_hdr. A client connects and
  * sends either ATTACH or QUERY:
  *
- *  - ATTACH -> ATTACH_REPLY. On success the reply carries three fds (SCM_RIGHTS), in this
- *    order: the region memfd (sealed: it can neither shrink nor grow), the read end of the
- *    doorbell pipe, and a write end of that pipe opened for the client alone. pktiod
+ *  - ATTACH -> ATTACH_REPLY. On success the reply carries three or four fds (SCM_RIGHTS,
+ *    reply.nb_fds), in this order: the region memfd (sealed: it can neither shrink nor
+ *    grow), the read end of the doorbell pipe, a write end of that pipe opened for the
+ *    client alone, and, for zero-copy receive, the rx queue's buffer pool opened read-only
+ *    (pktio_shm.h). pktiod
  *    rings through a write end of its own, a file description the client never holds, so
  *    nothing the client does to its descriptors (O_NONBLOCK, filling the pipe) can make
  *    pktiod block. The connection then stays open for the attachment's life; its closing
@@ -28,9 +30,9 @@
 #include <stdint.h>
 #include "pktio.h"
 
-#define PKTIO_MSG_VERSION 2
+#define PKTIO_MSG_VERSION 3
 #define PKTIO_MSG_MAX     (64 * 1024)
-#define PKTIO_MSG_NB_FDS  3 /**< fds of a successful ATTACH_REPLY */
+#define PKTIO_MSG_NB_FDS  4 /**< fds of a successful ATTACH_REPLY, at most */
 
 enum pktio_msg_type {
 	PKTIO_MSG_ATTACH = 1,
@@ -49,6 +51,7 @@ struct pktio_msg_hdr {
 #define PKTIO_MSG_F_TXONLY 0x1u /**< the client receives nothing */
 #define PKTIO_MSG_F_NOWAKE 0x2u /**< the client busy-polls: never ring its doorbell */
 #define PKTIO_MSG_F_OUTGOING 0x4u /**< copies of what the port's other clients send */
+#define PKTIO_MSG_F_COPY 0x8u /**< receive through copies even where zero-copy is offered */
 
 struct pktio_msg_attach {
 	struct pktio_msg_hdr hdr;
@@ -61,7 +64,7 @@ struct pktio_msg_attach {
 struct pktio_msg_attach_reply {
 	struct pktio_msg_hdr hdr;
 	uint32_t id;               /**< attachment id */
-	uint32_t pad;
+	uint32_t nb_fds;           /**< fds sent with it: 3, or 4 with an rx pool */
 	uint64_t region_size;      /**< bytes to map from the memfd */
 	char reason[96];           /**< why, when status != 0 */
 };

@@ -12,6 +12,7 @@
 
 #define RING_MAX (1u << 16)
 #define FRAME_MAX 9216u
+#define RX_POOL_MAX (1u << 20) /* buffers of one rx queue's pool */
 
 /* rte_ring_get_memsize_elem() for an EXACT_SZ ring, without needing librte_ring. */
 static uint32_t
@@ -25,7 +26,7 @@ ring_bytes(uint32_t ring_size)
 
 int
 pktio_shm_layout(struct pktio_shm_layout *l, uint32_t ring_size, uint32_t max_frame,
-		 uint64_t page)
+		 bool rx_zerocopy, uint64_t page)
 {
 	uint64_t slots;
 
@@ -41,25 +42,43 @@ pktio_shm_layout(struct pktio_shm_layout *l, uint32_t ring_size, uint32_t max_fr
 	l->tx_off = l->rx_free_off + l->ring_bytes;
 	l->tx_comp_off = l->tx_off + l->ring_bytes;
 	l->slots_off = RTE_ALIGN(l->tx_comp_off + l->ring_bytes, 4096);
-	slots = 2ull * ring_size * l->slot_size;
+	slots = (rx_zerocopy ? 0ull : ring_size) * l->slot_size;
+	l->tx_slot_off = l->slots_off + slots;
+	slots += (uint64_t)ring_size * l->slot_size;
 	l->region_size = RTE_ALIGN_CEIL(l->slots_off + slots, page);
 	return 0;
 }
 
+/* Where rx slots live: the region's own, or the pool's buffers (zero-copy). */
+static int
+rx_check(const struct pktio_shm_hdr *h, const struct pktio_shm_layout *l, uint64_t pool_size)
+{
+	if (h->rx_zerocopy == 0)
+		return h->nb_rx_slots == l->ring_size && h->rx_slot_off == l->slots_off &&
+		       h->rx_slot_size == l->slot_size && h->rx_pool_size == 0 ? 0 : -EPROTO;
+	if (h->rx_zerocopy != 1 || h->nb_rx_slots == 0 || h->nb_rx_slots > RX_POOL_MAX ||
+	    h->rx_slot_size < l->slot_size || h->rx_slot_size % PKTIO_SHM_CACHE_LINE != 0 ||
+	    h->rx_slot_off % PKTIO_SHM_CACHE_LINE != 0 || h->rx_pool_size > pool_size ||
+	    h->rx_slot_off + (uint64_t)(h->nb_rx_slots - 1) * h->rx_slot_size + l->slot_size >
+	    h->rx_pool_size)
+		return -EPROTO;
+	return 0;
+}
+
 int
-pktio_shm_check(const struct pktio_shm_hdr *h, uint64_t mapped)
+pktio_shm_check(const struct pktio_shm_hdr *h, uint64_t mapped, uint64_t pool_size)
 {
 	struct pktio_shm_layout l;
 
 	if (h->magic != PKTIO_SHM_MAGIC || h->version != PKTIO_SHM_VERSION ||
 	    h->region_size > mapped)
 		return -EPROTO;
-	if (pktio_shm_layout(&l, h->ring_size, h->max_frame, 4096) < 0 ||
-	    h->nb_rx_slots != l.ring_size || h->nb_tx_slots != l.ring_size ||
+	if (pktio_shm_layout(&l, h->ring_size, h->max_frame, h->rx_zerocopy != 0, 4096) < 0 ||
+	    h->nb_tx_slots != l.ring_size ||
 	    h->slot_size != l.slot_size || h->rx_off != l.rx_off ||
 	    h->rx_free_off != l.rx_free_off || h->tx_off != l.tx_off ||
 	    h->tx_comp_off != l.tx_comp_off || h->slots_off != l.slots_off ||
-	    l.region_size > mapped)
+	    h->tx_slot_off != l.tx_slot_off || l.region_size > mapped)
 		return -EPROTO;
-	return 0;
+	return rx_check(h, &l, pool_size);
 }

@@ -17,7 +17,17 @@
  *   hdr.rx_free_off   rte_ring rx_free client -> appliance  rx slots given back (AF_XDP fill)
  *   hdr.tx_off        rte_ring tx       client -> appliance  descriptors of frames to send
  *   hdr.tx_comp_off   rte_ring tx_comp appliance -> client  tx slots done with (completion)
- *   hdr.slots_off     nb_rx_slots rx slots, then nb_tx_slots tx slots, slot_size apart
+ *   hdr.slots_off     nb_rx_slots rx slots (copy mode only), then nb_tx_slots tx slots,
+ *                     slot_size apart; hdr.rx_slot_off and hdr.tx_slot_off say where
+ *
+ * Receive has two modes, chosen by the appliance at attach (hdr.rx_zerocopy):
+ *  - copy: rx slots are in the region; the appliance copies each frame into one;
+ *  - zero-copy (an exclusive client of one rx queue): rx slots are the packet buffers of
+ *    the queue's pool, a second memfd the client maps read-only (the attach reply's fourth
+ *    fd, hdr.rx_pool_size bytes). The device writes each frame there; the appliance
+ *    writes the meta and passes the buffer's number. rx slot n is at rx_slot_off +
+ *    n * rx_slot_size of that mapping, nb_rx_slots of them; the client holds at most
+ *    ring_size at once (it cannot return more than rx_free holds).
  *
  * The rings are single-producer single-consumer rte_rings (rte_ring_init(), RING_F_SP_ENQ |
  * RING_F_SC_DEQ | RING_F_EXACT_SZ) of struct pktio_desc (8 bytes), each able to hold every
@@ -35,11 +45,12 @@
  * against slot size and max frame. A violation detaches the client with a logged reason.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <rte_ring_core.h>
 
 #define PKTIO_SHM_MAGIC   0x4d48534f4954504bull /* "KPTIOSHM" */
-#define PKTIO_SHM_VERSION 1
+#define PKTIO_SHM_VERSION 2
 
 #define PKTIO_SHM_CACHE_LINE 64
 #define PKTIO_SLOT_HEADROOM  64
@@ -92,6 +103,11 @@ struct pktio_shm_hdr {
 	/* Cache line 2: written by the appliance, once; the client reads it on every call,
 	 * so nothing that changes often may share this line. */
 	uint32_t state __attribute__((aligned(PKTIO_SHM_CACHE_LINE))); /**< pktio_shm_state */
+	uint32_t rx_zerocopy;    /**< 1: rx slots are buffers of the queue's pool (above) */
+	uint64_t rx_pool_size;   /**< zero-copy: bytes of the pool to map; else 0 */
+	uint32_t rx_slot_off;    /**< rx slot 0: offset in the region, or in the pool */
+	uint32_t rx_slot_size;   /**< rx slot stride */
+	uint32_t tx_slot_off;    /**< offset in the region of tx slot nb_rx_slots */
 
 	/* Cache line 3: counters, written by the appliance per burst. */
 	uint64_t rx_packets __attribute__((aligned(PKTIO_SHM_CACHE_LINE)));
@@ -116,29 +132,24 @@ struct pktio_shm_layout {
 	uint32_t max_frame;
 	uint32_t ring_bytes;     /**< bytes of one ring, header included */
 	uint32_t rx_off, rx_free_off, tx_off, tx_comp_off, slots_off;
+	uint32_t tx_slot_off;    /**< the first tx slot */
 	uint64_t region_size;
 };
 
 /**
- * Compute the layout for @p ring_size slots per side and frames of @p max_frame bytes,
- * rounded up to @p page (the backing page size).
+ * Compute the layout for @p ring_size slots per side (tx only when @p rx_zerocopy) and
+ * frames of @p max_frame bytes, rounded up to @p page (the backing page size).
  * @return 0, or -EINVAL for sizes out of range.
  */
 int pktio_shm_layout(struct pktio_shm_layout *l, uint32_t ring_size, uint32_t max_frame,
-		     uint64_t page);
+		     bool rx_zerocopy, uint64_t page);
 
 /**
- * Check a header read from a region against its mapped size; the client's check of what
+ * Check a header read from a region against its mapped size, and against @p pool_size,
+ * the size of the pool fd in zero-copy mode (0 without one); the client's check of what
  * the appliance gave it. @return 0, or -EPROTO.
  */
-int pktio_shm_check(const struct pktio_shm_hdr *h, uint64_t mapped);
-
-/** Address of slot @p n. */
-static inline void *
-pktio_shm_slot(const struct pktio_shm_hdr *h, uint32_t n)
-{
-	return (char *)h + h->slots_off + (uint64_t)n * h->slot_size;
-}
+int pktio_shm_check(const struct pktio_shm_hdr *h, uint64_t mapped, uint64_t pool_size);
 
 /** The ring at byte offset @p off. */
 static inline struct rte_ring *
