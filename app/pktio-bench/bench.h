@@ -48,6 +48,7 @@ struct bench_opts {
 	bool block;                     /* --wait block; else busy */
 	bool json;
 	bool immediate;                 /* --immediate: PKTIO_F_IMMEDIATE */
+	bool copy;                      /* --copy: PKTIO_F_COPY */
 	unsigned int burst;
 	unsigned int size;              /* frame bytes, or BENCH_SIZE_IMIX */
 	unsigned int threads;

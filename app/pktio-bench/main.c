@@ -53,6 +53,8 @@ bench_port_open(const struct bench_thread *t, const char *name, unsigned int fla
 		flags |= PKTIO_F_NONBLOCK | PKTIO_F_BUSYPOLL;
 	if (o->immediate)
 		flags |= PKTIO_F_IMMEDIATE;
+	if (o->copy)
+		flags |= PKTIO_F_COPY;
 	if (o->threads > 1 && !(flags & PKTIO_F_TXONLY))
 		flags |= PKTIO_F_FANOUT;
 	p = pktio_port_open(name, PKTIO_QUEUE_ANY, flags, o->sock);

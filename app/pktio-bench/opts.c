@@ -15,7 +15,7 @@
 
 enum {
 	OPT_IO = 0x100, OPT_BURST, OPT_SIZE, OPT_WAIT, OPT_THREADS, OPT_TIME, OPT_PERIOD,
-	OPT_JSON, OPT_PEER, OPT_TX_FIRST, OPT_SPIN, OPT_IMMEDIATE, OPT_VERSION,
+	OPT_JSON, OPT_PEER, OPT_TX_FIRST, OPT_SPIN, OPT_IMMEDIATE, OPT_COPY, OPT_VERSION,
 };
 
 static const struct bench_engine *const engines[] = {
@@ -41,7 +41,7 @@ usage(FILE *f)
 	fprintf(f,
 		"Usage: " PROG " -i PORT [-s SOCK] [-m MODE] [--io readv|read|zc]\n"
 		"                   [--burst N] [--size N|imix] [--wait busy|block]\n"
-		"                   [--busy-poll USEC] [--immediate]\n"
+		"                   [--busy-poll USEC] [--immediate] [--copy]\n"
 		"                   [--threads N] [--time SEC] [--period SEC] [--json]\n"
 		"                   [--peer PORT] [--tx-first[=N]]\n"
 		"\n"
@@ -67,6 +67,8 @@ usage(FILE *f)
 		"                        (pktio_port_set_busy_poll; default: 0, sleep at once)\n"
 		"      --immediate       open with PKTIO_F_IMMEDIATE: frames handed over as they\n"
 		"                        arrive (afpacket: a TPACKET_V2 ring, not V3 blocks)\n"
+		"      --copy            open with PKTIO_F_COPY: receive through copies where\n"
+		"                        pktiod would offer zero-copy receive (for comparison)\n"
 		"      --threads=N       N threads, each with its own handle, 1..%u (default: 1);\n"
 		"                        receiving handles share the port with PKTIO_F_FANOUT\n"
 		"      --time=SEC        run this long, 0 for until interrupted (default: 10)\n"
@@ -109,7 +111,7 @@ usage_output(FILE *f)
 		"sub-buckets: within 12.5%%) and the pings lost (not back within 100 ms).\n");
 	fprintf(f,
 		"\n"
-		"--json keys: mode, io, wait, port, busy_poll_us, immediate, burst, size (a number, or \"imix\"),\n"
+		"--json keys: mode, io, wait, port, busy_poll_us, immediate, copy, burst, size (a number, or \"imix\"),\n"
 		"threads, duration_s, rx_packets, tx_packets, rx_bytes, tx_bytes, rx_mpps,\n"
 		"tx_mpps, rx_gbps, tx_gbps, rx_dropped, tx_dropped, tx_unsent, cpu_s, tsc_hz,\n"
 		"cycles_per_packet, busy_cycles_per_packet, and for latency latency_us {p50, p90, p99, p999, max,\n"
@@ -271,6 +273,9 @@ parse_opt(int c, const char *arg, struct bench_opts *o)
 	case OPT_IMMEDIATE:
 		o->immediate = true;
 		return -1;
+	case OPT_COPY:
+		o->copy = true;
+		return -1;
 	case 'm':
 	case OPT_IO:
 	case OPT_WAIT:
@@ -352,6 +357,7 @@ bench_parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "tx-first", optional_argument, NULL, OPT_TX_FIRST },
 		{ "busy-poll", required_argument, NULL, OPT_SPIN },
 		{ "immediate", no_argument, NULL, OPT_IMMEDIATE },
+		{ "copy", no_argument, NULL, OPT_COPY },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },

@@ -176,6 +176,8 @@ text_print(const struct bench_opts *o, const struct bench_thread *th, const stru
 		printf(" (busy-poll %u us)", o->busy_poll_us);
 	if (o->immediate)
 		printf("  Immediate");
+	if (o->copy)
+		printf("  Copy");
 	printf("  Burst: %u  Size: %s  Threads: %u  Port: %s\n", o->burst, size, o->threads,
 	       o->port);
 	printf("Duration: %.3f s\n", m->duration);
@@ -226,6 +228,7 @@ json_print(const struct bench_opts *o, const struct summary *m)
 	json_kv_str(&w, "port", o->port);
 	json_kv_u64(&w, "busy_poll_us", o->busy_poll_us);
 	json_kv_bool(&w, "immediate", o->immediate);
+	json_kv_bool(&w, "copy", o->copy);
 	json_kv_u64(&w, "burst", o->burst);
 	if (o->size == BENCH_SIZE_IMIX)
 		json_kv_str(&w, "size", "imix");

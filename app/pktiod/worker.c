@@ -164,7 +164,8 @@ deliver(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q, u
 
 /*
  * Zero-copy receive: the mbufs @p a gave back on rx_free return to the pool. An id it
- * does not hold is a violation.
+ * does not hold (forged, or given back twice) is a violation, so this takes at most as
+ * many as the client holds, however fast it refills the ring.
  */
 static void
 zc_reclaim(struct pktiod_att *a)
@@ -176,7 +177,7 @@ zc_reclaim(struct pktiod_att *a)
 	int n;
 
 	do {
-		n = gring_dequeue(&a->rx_free, d, RTE_MIN(RTE_DIM(d), z->nb_held));
+		n = gring_dequeue(&a->rx_free, d, RTE_DIM(d));
 		if (unlikely(n < 0)) {
 			violation(a, "rx_free ring index out of range");
 			return;
@@ -196,6 +197,16 @@ zc_reclaim(struct pktiod_att *a)
 		rte_pktmbuf_free_bulk(m, n);
 		z->nb_held -= n;
 	} while (n == (int)RTE_DIM(d));
+}
+
+/* Buffers @p a may still take, after taking back what it gave. */
+static inline unsigned int
+zc_room(struct pktiod_att *a)
+{
+	if (unlikely(a->bad))
+		return 0;
+	zc_reclaim(a);
+	return RTE_MIN(a->ring_size - a->zc->nb_held, (uint32_t)PKTIOD_BURST);
 }
 
 /*
@@ -231,7 +242,8 @@ zc_mbuf(const struct rxq_pool *z, struct rte_mbuf *m)
  * it gives their buffers back; it holds at most ring_size, the rest are dropped.
  */
 static void
-deliver_zc(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q, uint64_t ts)
+deliver_zc(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q, uint64_t ts,
+	   bool rt_mirrored)
 {
 	struct att_zc *z = a->zc;
 	const struct rxq_pool *pool = z->pool;
@@ -243,8 +255,8 @@ deliver_zc(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q
 		rte_pktmbuf_free_bulk(m, n);
 		return;
 	}
-	if (z->nb_held + n > a->ring_size)
-		zc_reclaim(a);
+	if (rt_mirrored)
+		zc_reclaim(a); /* else port_rx() did, to size its burst */
 	k = RTE_MIN(n, a->ring_size - z->nb_held);
 	for (i = 0; i < k; i++) {
 		struct rte_mbuf *b = zc_mbuf(pool, m[i]);
@@ -346,13 +358,21 @@ port_rx(struct pktiod_port *p, const struct port_tab *t, uint16_t q)
 	const struct rxq_tab *rt = t != NULL ? &t->rxq[q] : NULL;
 	struct pktiod_rxq *r = &p->rxq[q];
 	struct rte_mbuf *m[PKTIOD_BURST];
-	unsigned int i, n, k = 0;
+	unsigned int i, n, k = 0, want = PKTIOD_BURST;
 	uint64_t ts;
 
 	if (!p->conf->poll_idle && (rt == NULL || (rt->excl == NULL && rt->nb_fanout == 0 &&
 						   rt->nb_mirror == 0)))
 		return 0; /* leave the frames in the device until someone attaches */
-	n = rte_eth_rx_burst(p->port_id, q, m, PKTIOD_BURST);
+	if (rt != NULL && rt->excl != NULL && rt->excl->zc != NULL && rt->nb_mirror == 0) {
+		/* Zero-copy: take no more than the client has room for; the rest wait in the
+		 * device (and it drops them, as a NIC whose queue is not served), so a client
+		 * that stops giving buffers back costs the worker nothing. */
+		want = zc_room(rt->excl);
+		if (want == 0)
+			return 0;
+	}
+	n = rte_eth_rx_burst(p->port_id, q, m, want);
 	if (n == 0)
 		return 0;
 	for (i = 0; i < n; i++) {
@@ -372,7 +392,8 @@ port_rx(struct pktiod_port *p, const struct port_tab *t, uint16_t q)
 		for (i = 0; i < rt->nb_mirror; i++)
 			deliver(rt->mirror[i], m, k, q, ts, 0);
 		if (rt->excl != NULL && rt->excl->zc != NULL) {
-			deliver_zc(rt->excl, m, k, q, ts); /* the mbufs are the client's now */
+			/* the mbufs are the client's now */
+			deliver_zc(rt->excl, m, k, q, ts, rt->nb_mirror > 0);
 			return n;
 		}
 		if (rt->excl != NULL)

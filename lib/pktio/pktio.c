@@ -137,7 +137,8 @@ struct pktio_port *
 pktio_port_open(const char *name, unsigned int queue, unsigned int flags, const char *sock)
 {
 	const unsigned int known = PKTIO_F_MODE_MASK | PKTIO_F_NONBLOCK | PKTIO_F_BUSYPOLL |
-				   PKTIO_F_TXONLY | PKTIO_F_IMMEDIATE | PKTIO_F_OUTGOING;
+				   PKTIO_F_TXONLY | PKTIO_F_IMMEDIATE | PKTIO_F_OUTGOING |
+				   PKTIO_F_COPY;
 	struct pktio_port *p;
 	int rc;
 

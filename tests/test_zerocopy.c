@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The pktio authors
+ */
+
+/*
+ * Zero-copy receive: an exclusive client of one rx queue reads frames in the buffers the
+ * device wrote, mapped read-only. Every frame of shared/pcaps arrives byte-exact through
+ * net_pcap (received into the queue's pool) and net_ring (the sender's mbufs, copied into
+ * it), in place and, with PKTIO_F_COPY, through copies; pktiod reports which. A client that
+ * stops giving buffers back, or is killed holding them, costs only its own queue, and its
+ * buffers return at detach; one that gives back a buffer it does not hold is detached.
+ */
+
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <rte_ring_elem.h>
+
+#include "capture.h"
+#include "harness.h"
+#include "raw.h"
+
+#define MAX_FRAME 9216
+#define RING 256
+#define PCAP_RING 4096 /* room for every frame of the captures at once */
+
+static struct capture input;
+static char merged[256];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(merged, sizeof(merged), "%s/all.pcap", test_dir());
+	cap_load_shared(&input, merged);
+	return input.n > 0 ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	cap_free(&input);
+	return 0;
+}
+
+/* The mode pktiod reports for the port's only receiving client. */
+static unsigned int
+client_mode(const struct test_pktiod *d)
+{
+	struct pktio_client_info ci[4];
+	struct pktio_port_info pi[2];
+	unsigned int np = 2, nc = 4, i;
+
+	assert_int_equal(pktio_query(d->sock, pi, &np, ci, &nc), 0);
+	for (i = 0; i < nc; i++)
+		if (!(ci[i].mode & PKTIO_F_TXONLY))
+			return ci[i].mode;
+	fail_msg("no receiving client");
+	return 0;
+}
+
+static sigjmp_buf segv_jmp;
+
+static void
+on_segv(int sig)
+{
+	(void)sig;
+	siglongjmp(segv_jmp, 1);
+}
+
+/* A write into a received frame faults: the pool is mapped read-only. */
+static void
+check_read_only(void *data)
+{
+	struct sigaction sa = { .sa_handler = on_segv }, old;
+	volatile bool faulted = false;
+
+	assert_int_equal(sigaction(SIGSEGV, &sa, &old), 0);
+	if (sigsetjmp(segv_jmp, 1) == 0)
+		*(volatile char *)data = *(volatile char *)data;
+	else
+		faulted = true;
+	assert_int_equal(sigaction(SIGSEGV, &old, NULL), 0);
+	assert_true(faulted);
+}
+
+/* Receive @p want frames from @p r with pktio_rx_burst and compare them with @p exp. */
+static void
+receive_exact(struct pktio_port *r, const struct pkt *const *exp, unsigned int want,
+	      bool zc)
+{
+	struct pktio_pkt pkts[64];
+	uint64_t end = test_now_ms() + 20000;
+	unsigned int got = 0, i;
+	int n;
+
+	while (got < want && test_now_ms() < end) {
+		n = pktio_rx_burst(r, pkts, RTE_MIN(64u, want - got));
+		assert_true(n >= 0);
+		if (n == 0) {
+			assert_true(pktio_wait(r, 1000) >= 0);
+			continue;
+		}
+		if (got == 0 && zc)
+			check_read_only(pkts[0].data);
+		for (i = 0; i < (unsigned int)n; i++, got++)
+			if (pkts[i].len != exp[got]->len ||
+			    memcmp(pkts[i].data, exp[got]->data, pkts[i].len) != 0)
+				fail_msg("frame %u differs (%u vs %u bytes)", got, pkts[i].len,
+					 exp[got]->len);
+		pktio_rx_release(r, pkts, n);
+	}
+	assert_int_equal(got, want);
+}
+
+/* The input frames @p keep selects, in order. */
+static unsigned int
+select_frames(const struct pkt **out, uint32_t min, uint32_t max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < input.n; i++)
+		if (input.p[i].len >= min && input.p[i].len <= max)
+			out[n++] = &input.p[i];
+	return n;
+}
+
+/* net_pcap receives into the queue's pool: every frame in place, or copied on request. */
+static void
+pcap_through(unsigned int flags)
+{
+	const struct pkt **exp = calloc(input.n, sizeof(*exp));
+	unsigned int n = select_frames(exp, 0, MAX_FRAME);
+	struct pktio_port_info pi;
+	struct test_pktiod d;
+	struct pktio_port *r;
+	char ports[512];
+
+	assert_non_null(exp);
+	snprintf(ports, sizeof(ports), "[port in]\ndevice = net_pcap0,rx_pcap=%s\n"
+		 "max_frame = %d\nring_size = %d\npoll_idle = no\n", merged, MAX_FRAME,
+		 PCAP_RING);
+	assert_int_equal(test_pktiod_start(&d, ports), 0);
+	r = pktio_port_open("in", PKTIO_QUEUE_ANY, flags, d.sock);
+	assert_non_null(r);
+	assert_int_equal(test_port_info(&d, "in", &pi), 0);
+	assert_int_equal(pi.rx_zerocopy, 1);
+	assert_int_equal(!!(client_mode(&d) & PKTIO_F_ZEROCOPY), !(flags & PKTIO_F_COPY));
+	receive_exact(r, exp, n, !(flags & PKTIO_F_COPY));
+	print_message("%u frames through net_pcap, %s\n", n,
+		      flags & PKTIO_F_COPY ? "copied" : "in place");
+	pktio_port_close(r);
+	assert_int_equal(test_pktiod_stop(&d), 0);
+	free(exp);
+}
+
+static void
+test_zerocopy_pcap_in_place(void **state)
+{
+	(void)state;
+	pcap_through(0);
+}
+
+static void
+test_zerocopy_pcap_copied(void **state)
+{
+	(void)state;
+	pcap_through(PKTIO_F_COPY);
+}
+
+/*
+ * net_ring hands pktiod the mbufs another client's frames were sent in: they are copied
+ * into the queue's pool, and still reach the zero-copy client byte-exact.
+ */
+static void
+test_zerocopy_net_ring(void **state)
+{
+	const struct pkt **exp = calloc(input.n, sizeof(*exp));
+	unsigned int n = select_frames(exp, 1, MAX_FRAME), i, k;
+	struct test_pktiod d;
+	struct pktio_port *r, *w;
+	char ports[256];
+
+	(void)state;
+	assert_non_null(exp);
+	snprintf(ports, sizeof(ports), "[port lo]\ndevice = net_ring0\nmax_frame = %d\n"
+		 "ring_size = %d\n", MAX_FRAME, RING);
+	assert_int_equal(test_pktiod_start(&d, ports), 0);
+	r = pktio_port_open("lo", PKTIO_QUEUE_ANY, 0, d.sock);
+	w = pktio_port_open("lo", PKTIO_QUEUE_ANY, PKTIO_F_TXONLY, d.sock);
+	assert_non_null(r);
+	assert_non_null(w);
+	assert_true(client_mode(&d) & PKTIO_F_ZEROCOPY);
+	for (i = 0; i < n; i += k) {   /* in chunks the client's ring holds */
+		for (k = 0; k < RING / 2 && i + k < n; k++)
+			assert_int_equal(pktio_write(w, exp[i + k]->data, exp[i + k]->len),
+					 (int)exp[i + k]->len);
+		receive_exact(r, exp + i, k, i == 0);
+	}
+	print_message("%u frames sent and received through net_ring\n", n);
+	pktio_port_close(w);
+	pktio_port_close(r);
+	assert_int_equal(test_pktiod_stop(&d), 0);
+	free(exp);
+}
+
+/* Frames @p r receives within @p ms (given back at once). */
+static unsigned int
+rx_for(struct pktio_port *r, unsigned int ms)
+{
+	struct pktio_pkt pkts[64];
+	uint64_t end = test_now_ms() + ms;
+	unsigned int got = 0;
+	int n;
+
+	while (test_now_ms() < end) {
+		n = pktio_rx_burst(r, pkts, 64);
+		assert_true(n >= 0);
+		pktio_rx_release(r, pkts, n);
+		got += n;
+	}
+	return got;
+}
+
+/* Take buffers without giving any back until the library has none left to take. */
+static unsigned int
+hoard(struct pktio_port *r)
+{
+	struct pktio_pkt pkts[64];
+	uint64_t end = test_now_ms() + 5000;
+	unsigned int held = 0;
+	int n;
+
+	while (held < RING && test_now_ms() < end) {
+		n = pktio_rx_burst(r, pkts, 64);
+		assert_true(n >= 0);
+		held += n;
+	}
+	return held;
+}
+
+/* What queue 0's client was given, and what was dropped for want of room. */
+static void
+hoarder_counts(const struct test_pktiod *d, uint64_t *rx, uint64_t *no_slot)
+{
+	struct pktio_client_info ci[4];
+	struct pktio_port_info pi;
+	unsigned int np = 1, nc = 4, i;
+
+	assert_int_equal(pktio_query(d->sock, &pi, &np, ci, &nc), 0);
+	for (i = 0; i < nc; i++)
+		if (ci[i].queue == 0) {
+			*rx = ci[i].rx_packets;
+			*no_slot = ci[i].rx_no_slot;
+			return;
+		}
+	fail_msg("no client on queue 0");
+}
+
+/*
+ * Queue 0's client hoards every buffer it may hold, then is SIGKILLed holding them: the
+ * worker takes no more frames from queue 0 than it has room for (they stay in the device),
+ * queue 1's client receives throughout, and once both are gone the pools are back where
+ * they started.
+ */
+static void
+test_zerocopy_stall_and_kill(void **state)
+{
+	struct pktio_port_info before, after;
+	struct test_pktiod d;
+	struct pktio_port *q1;
+	unsigned int alone, stalled;
+	uint64_t held, dropped;
+	int ready[2];
+	char c;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(test_pktiod_start(&d, "[port n]\ndevice = net_null0,size=64\n"
+					   "rx_queues = 2\ntx_queues = 2\nring_size = 256\n"
+					   "poll_idle = no\n"), 0);
+	assert_int_equal(test_port_info(&d, "n", &before), 0);
+	q1 = pktio_port_open("n", 1, PKTIO_F_NONBLOCK | PKTIO_F_BUSYPOLL, d.sock);
+	assert_non_null(q1);
+	alone = rx_for(q1, 200);
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct pktio_port *q0 = pktio_port_open("n", 0, PKTIO_F_NONBLOCK |
+							PKTIO_F_BUSYPOLL, d.sock);
+
+		if (q0 == NULL || hoard(q0) < RING)
+			_exit(1);
+		(void)!write(ready[1], "h", 1);
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	stalled = rx_for(q1, 200);
+	print_message("queue 1: %u frames in 200 ms alone, %u beside a stalled queue 0\n",
+		      alone, stalled);
+	assert_true(stalled > 0);
+	/* the worker left queue 0's frames in the device: nothing taken that had no room */
+	hoarder_counts(&d, &held, &dropped);
+	assert_int_equal(held, RING);
+	assert_int_equal(dropped, 0);
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	assert_int_equal(test_wait_clients(&d, 1, 5000), 1);
+	assert_true(rx_for(q1, 100) > 0);
+	pktio_port_close(q1);
+	assert_int_equal(test_wait_clients(&d, 0, 5000), 0);
+	assert_int_equal(test_port_info(&d, "n", &after), 0);
+	print_message("mbufs in use: %lu before, %lu after\n", (unsigned long)before.mbuf_in_use,
+		      (unsigned long)after.mbuf_in_use);
+	assert_int_equal(after.mbuf_in_use, before.mbuf_in_use);
+	assert_int_equal(test_pktiod_stop(&d), 0);
+	close(ready[0]);
+	close(ready[1]);
+}
+
+/* Give back @p id on @p x's rx_free ring. */
+static void
+give_back(struct raw *x, uint32_t id)
+{
+	struct pktio_desc desc = { .slot = id };
+
+	assert_int_equal(rte_ring_sp_enqueue_burst_elem(pktio_shm_ring(x->h, x->h->rx_free_off),
+							&desc, sizeof(desc), 1, NULL), 1);
+}
+
+/* Take one frame's descriptor off @p x's rx ring (5 s at most). */
+static struct pktio_desc
+take_one(struct raw *x)
+{
+	struct pktio_desc desc;
+	uint64_t end = test_now_ms() + 5000;
+
+	while (rte_ring_sc_dequeue_burst_elem(pktio_shm_ring(x->h, x->h->rx_off), &desc,
+					      sizeof(desc), 1, NULL) == 0)
+		assert_true(test_now_ms() < end);
+	return desc;
+}
+
+/*
+ * A buffer given back twice, or one never given, detaches the client with the reason.
+ * On net_ring nothing arrives but what the test sends, so the client holds only that.
+ */
+static void
+test_zerocopy_bad_ids(void **state)
+{
+	static const uint32_t forged[] = { 0, 1000, UINT32_MAX };
+	struct pktio_port_info pi;
+	struct pktio_port *w;
+	struct test_pktiod d;
+	struct pktio_desc desc;
+	uint8_t frame[64];
+	struct raw x;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(test_pktiod_start(&d, "[port lo]\ndevice = net_ring0\n"), 0);
+	w = pktio_port_open("lo", PKTIO_QUEUE_ANY, PKTIO_F_TXONLY, d.sock);
+	assert_non_null(w);
+	assert_int_equal(raw_attach_to(d.sock, &x, "lo", PKTIO_QUEUE_ANY, 0, 0), 0);
+	assert_int_equal(x.h->rx_zerocopy, 1);
+	assert_true(x.pool >= 0);
+	test_frame(frame, sizeof(frame), 1, 1);
+	assert_int_equal(pktio_write(w, frame, sizeof(frame)), sizeof(frame));
+	desc = take_one(&x);
+	assert_int_equal(desc.len, sizeof(frame));
+	assert_memory_equal(x.rx_pool + x.h->rx_slot_off + (size_t)desc.slot *
+			    x.h->rx_slot_size + PKTIO_SLOT_HEADROOM, frame, sizeof(frame));
+	give_back(&x, desc.slot);
+	give_back(&x, desc.slot);
+	assert_int_equal(pktio_write(w, frame, sizeof(frame)), sizeof(frame)); /* reclaims */
+	raw_expect_bye(&x);
+	for (i = 0; i < RTE_DIM(forged); i++) {
+		assert_int_equal(raw_attach_to(d.sock, &x, "lo", PKTIO_QUEUE_ANY, 0, 0), 0);
+		give_back(&x, forged[i]);
+		assert_int_equal(pktio_write(w, frame, sizeof(frame)), sizeof(frame));
+		raw_expect_bye(&x);
+	}
+	assert_int_equal(test_port_info(&d, "lo", &pi), 0);
+	assert_int_equal(pi.detach_violation, 1 + RTE_DIM(forged));
+	pktio_port_close(w);
+	assert_int_equal(test_pktiod_stop(&d), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_zerocopy_pcap_in_place),
+		cmocka_unit_test(test_zerocopy_pcap_copied),
+		cmocka_unit_test(test_zerocopy_net_ring),
+		cmocka_unit_test(test_zerocopy_stall_and_kill),
+		cmocka_unit_test(test_zerocopy_bad_ids),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
