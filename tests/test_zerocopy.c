@@ -324,6 +324,11 @@ test_zerocopy_stall_and_kill(void **state)
 	print_message("mbufs in use: %lu before, %lu after\n", (unsigned long)before.mbuf_in_use,
 		      (unsigned long)after.mbuf_in_use);
 	assert_int_equal(after.mbuf_in_use, before.mbuf_in_use);
+	/* the worker counted what it took from the device, and what that cost it */
+	assert_true(after.worker_rx_packets >= (uint64_t)alone + stalled + RING);
+	assert_true(after.worker_rx_cycles > after.worker_rx_packets);
+	print_message("worker: %.1f TSC cycles per received frame\n",
+		      (double)after.worker_rx_cycles / after.worker_rx_packets);
 	assert_int_equal(test_pktiod_stop(&d), 0);
 	close(ready[0]);
 	close(ready[1]);

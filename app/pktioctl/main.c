@@ -27,7 +27,7 @@
 
 #define OPT_VERSION 256 /* long options without a letter */
 
-#define TBL_MAXCOLS 20
+#define TBL_MAXCOLS 24
 #define DIM(a) (sizeof(a) / sizeof((a)[0]))
 #define TBL_CELLSZ 128
 
@@ -61,15 +61,15 @@ struct table {
 static const char *const port_cols[] = {
 	"PORT", "DEVICE", "RXQ/TXQ", "CLIENTS", "MAX_FRAME", "RX_PKTS", "TX_PKTS",
 	"MISSED", "RX_ERR", "NO_CLIENT", "OVERSIZE", "TX_ERR", "TX_FULL", "NO_MBUF",
-	"TX_BAD", "MBUFS", "GONE", "EVICTED",
+	"TX_BAD", "MBUFS", "GONE", "EVICTED", "RX_PATH", "CYC/RX", "CYC/TX",
 };
-static const char port_right[] = "llrrrrrrrrrrrrrrrr";
+static const char port_right[] = "llrrrrrrrrrrrrrrrrlrr";
 
 static const char *const client_cols[] = {
 	"ID", "PID", "UID", "PORT", "QUEUE", "MODE", "RX_PKTS", "NO_SLOT", "TX_PKTS",
-	"TX_DROP", "VIOLATIONS",
+	"TX_DROP", "VIOLATIONS", "RX_PATH",
 };
-static const char client_right[] = "rrrlrlrrrrr";
+static const char client_right[] = "rrrlrlrrrrrl";
 
 _Static_assert(DIM(port_cols) == sizeof(port_right) - 1, "port columns");
 _Static_assert(DIM(client_cols) == sizeof(client_right) - 1, "client columns");
@@ -281,6 +281,12 @@ table_print(const struct table *t, FILE *f)
 	}
 }
 
+static double
+per_packet(uint64_t cycles, uint64_t packets)
+{
+	return packets > 0 ? (double)cycles / packets : 0;
+}
+
 static void
 port_row(struct table *t, unsigned int row, const struct pktio_port_info *pi)
 {
@@ -302,6 +308,9 @@ port_row(struct table *t, unsigned int row, const struct pktio_port_info *pi)
 	table_set(t, row, 15, "%" PRIu64, pi->mbuf_in_use);
 	table_set(t, row, 16, "%" PRIu64, pi->detach_closed);
 	table_set(t, row, 17, "%" PRIu64, pi->detach_violation + pi->detach_protocol);
+	table_set(t, row, 18, "%s", pi->rx_zerocopy ? "zerocopy" : "copy");
+	table_set(t, row, 19, "%.0f", per_packet(pi->worker_rx_cycles, pi->worker_rx_packets));
+	table_set(t, row, 20, "%.0f", per_packet(pi->worker_tx_cycles, pi->worker_tx_packets));
 }
 
 static void
@@ -321,6 +330,8 @@ client_row(struct table *t, unsigned int row, const struct pktio_client_info *ci
 	table_set(t, row, 8, "%" PRIu64, ci->tx_packets);
 	table_set(t, row, 9, "%" PRIu64, ci->tx_dropped);
 	table_set(t, row, 10, "%" PRIu64, ci->violations);
+	table_set(t, row, 11, "%s", (ci->mode & PKTIO_F_TXONLY) ? "-" :
+		  (ci->mode & PKTIO_F_ZEROCOPY) ? "zerocopy" : "copy");
 }
 
 static int
@@ -381,6 +392,12 @@ port_json(struct json_writer *w, const struct pktio_port_info *pi)
 	json_kv_u64(w, "detach_closed", pi->detach_closed);
 	json_kv_u64(w, "detach_violation", pi->detach_violation);
 	json_kv_u64(w, "detach_protocol", pi->detach_protocol);
+	json_kv_bool(w, "rx_zerocopy", pi->rx_zerocopy);
+	json_kv_u64(w, "worker_rx_packets", pi->worker_rx_packets);
+	json_kv_u64(w, "worker_rx_cycles", pi->worker_rx_cycles);
+	json_kv_u64(w, "worker_tx_packets", pi->worker_tx_packets);
+	json_kv_u64(w, "worker_tx_cycles", pi->worker_tx_cycles);
+	json_kv_u64(w, "tsc_hz", pi->tsc_hz);
 	json_object_end(w);
 }
 

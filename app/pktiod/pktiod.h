@@ -225,6 +225,8 @@ struct pktiod_rxq {
 	struct rxq_pool *zc;             /* zero-copy receive: the queue's own pool, or NULL */
 	uint64_t rx_last_ts;             /* the first ns after the last receive stamp given */
 	uint64_t rx_no_client, rx_oversize, tx_full, tx_nombuf, tx_invalid;
+	uint64_t rx_polled, rx_cycles;   /* frames taken from the device, TSC cycles of it */
+	uint64_t tx_polled, tx_cycles;   /* frames taken from clients, TSC cycles of it */
 } __attribute__((aligned(64)));
 
 struct pktiod_port {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <rte_bus.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
@@ -382,7 +383,12 @@ pktiod_port_info(const struct pktiod_port *p, struct pktio_port_info *pi)
 		pi->tx_full += r->tx_full;
 		pi->tx_nombuf += r->tx_nombuf;
 		pi->tx_invalid += r->tx_invalid;
+		pi->worker_rx_packets += r->rx_polled;
+		pi->worker_rx_cycles += r->rx_cycles;
+		pi->worker_tx_packets += r->tx_polled;
+		pi->worker_tx_cycles += r->tx_cycles;
 	}
+	pi->tsc_hz = rte_get_tsc_hz();
 	pi->mbuf_in_use = rte_mempool_in_use_count(p->mp);
 	for (q = 0; q < p->conf->nb_rxq; q++)
 		if (p->rxq[q].zc != NULL) {

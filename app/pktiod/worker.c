@@ -359,7 +359,7 @@ port_rx(struct pktiod_port *p, const struct port_tab *t, uint16_t q)
 	struct pktiod_rxq *r = &p->rxq[q];
 	struct rte_mbuf *m[PKTIOD_BURST];
 	unsigned int i, n, k = 0, want = PKTIOD_BURST;
-	uint64_t ts;
+	uint64_t ts, t0;
 
 	if (!p->conf->poll_idle && (rt == NULL || (rt->excl == NULL && rt->nb_fanout == 0 &&
 						   rt->nb_mirror == 0)))
@@ -372,9 +372,11 @@ port_rx(struct pktiod_port *p, const struct port_tab *t, uint16_t q)
 		if (want == 0)
 			return 0;
 	}
+	t0 = rte_rdtsc();
 	n = rte_eth_rx_burst(p->port_id, q, m, want);
 	if (n == 0)
 		return 0;
+	r->rx_polled += n;
 	for (i = 0; i < n; i++) {
 		if (likely(m[i]->pkt_len <= p->max_frame)) {
 			m[k++] = m[i];
@@ -394,6 +396,7 @@ port_rx(struct pktiod_port *p, const struct port_tab *t, uint16_t q)
 		if (rt->excl != NULL && rt->excl->zc != NULL) {
 			/* the mbufs are the client's now */
 			deliver_zc(rt->excl, m, k, q, ts, rt->nb_mirror > 0);
+			r->rx_cycles += rte_rdtsc() - t0;
 			return n;
 		}
 		if (rt->excl != NULL)
@@ -404,6 +407,7 @@ port_rx(struct pktiod_port *p, const struct port_tab *t, uint16_t q)
 	if (rt == NULL || (rt->excl == NULL && rt->nb_fanout == 0))
 		r->rx_no_client += k;
 	rte_pktmbuf_free_bulk(m, k);
+	r->rx_cycles += rte_rdtsc() - t0;
 	return n;
 }
 
@@ -483,10 +487,12 @@ att_tx(struct pktiod_port *p, const struct port_tab *t, struct pktiod_att *a)
 	struct pktio_desc d[PKTIOD_BURST];
 	struct rte_mbuf *m[PKTIOD_BURST];
 	unsigned int i, k = 0, sent = 0;
+	uint64_t t0;
 	int n;
 
 	if (unlikely(a->bad))
 		return 0;
+	t0 = rte_rdtsc();
 	n = tx_take(a, d, PKTIOD_BURST);
 	if (n <= 0)
 		return 0;
@@ -525,6 +531,8 @@ att_tx(struct pktiod_port *p, const struct port_tab *t, struct pktiod_att *a)
 	a->tx_sent += sent;
 	a->hdr->tx_sent = a->tx_sent;
 	a->hdr->tx_dropped = a->tx_dropped;
+	r->tx_polled += n;
+	r->tx_cycles += rte_rdtsc() - t0;
 	return n;
 }
 

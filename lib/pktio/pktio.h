@@ -168,6 +168,13 @@ struct pktio_port_info {
 				    *   client maps (zero-copy receive); 0: copies only */
 	uint32_t mtu;              /**< the device's MTU, 0 where it has none */
 	uint32_t link_speed;       /**< Mbit/s, 0 unknown */
+	/* The workers' own cost, from their TSC, as testpmd's --record-core-cycles: cycles of
+	 * the bursts that moved frames, over those frames. */
+	uint64_t worker_rx_packets; /**< frames the workers took from the device */
+	uint64_t worker_rx_cycles;  /**< TSC cycles of those receive bursts, delivery included */
+	uint64_t worker_tx_packets; /**< frames the workers took from clients' tx rings */
+	uint64_t worker_tx_cycles;  /**< TSC cycles of those, until the device took them */
+	uint64_t tsc_hz;            /**< TSC frequency, to turn cycles into time */
 };
 
 /** An attachment as the appliance reports it (pktio_query()). */
