@@ -146,6 +146,8 @@ STYLES = {
     "pktio writev (busy)": ("#0072B2", 1, 7),
     "pktio io readv/writev": ("#0072B2", 1, 7),
     "pktio zero-copy (busy)": ("#E69F00", 1, 5),
+    "pktio readv, copied (busy)": ("#0072B2", 2, 6),
+    "pktio zero-copy, copied (busy)": ("#E69F00", 2, 4),
     "testpmd in-process": ("#000000", 2, 9),
     "testpmd -> memif -> testpmd": ("#009E73", 1, 11),
     "pktio afpacket (veth)": ("#D55E00", 1, 13),

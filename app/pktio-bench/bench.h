@@ -231,7 +231,14 @@ void bench_tsc_calibrate(void);
 void bench_totals_sum(const struct bench_thread *th, unsigned int n, struct bench_totals *s);
 void bench_period_print(const struct bench_opts *o, double t, double dt,
 			const struct bench_totals *now, const struct bench_totals *prev);
+/* pktiod's own cost over a run, from its workers' TSC counters (a pktiod port only). */
+struct bench_appliance {
+	bool known;
+	double rx_cpp;          /* worker cycles per frame taken from the device */
+	double tx_cpp;          /* worker cycles per frame taken from the clients */
+};
+
 void bench_summary_print(const struct bench_opts *o, const struct bench_thread *th,
-			 double duration);
+			 double duration, const struct bench_appliance *ap);
 
 #endif /* PKTIO_BENCH_H */

@@ -124,6 +124,8 @@ drops_publish(struct bench_thread *t)
 	__atomic_store_n(&t->c.tx_dropped, tx_dropped - t->base_tx_dropped, __ATOMIC_RELAXED);
 }
 
+#define PKTIO_BENCH_MAX_PORTS 32 /* pktiod's PKTIOD_MAX_PORTS */
+
 /* A benchmark thread: the engine's loop, and every 1/STATS_HZ s the drop counters. */
 static void *
 thread_main(void *arg)
@@ -291,17 +293,56 @@ threads_status(const struct bench_opts *o, const struct bench_thread *th)
 	return 0;
 }
 
+/* pktiod's counters of the port under test; false for a port that is not pktiod's. */
+static bool
+appliance_get(const struct bench_opts *o, struct pktio_port_info *out)
+{
+	struct pktio_port_info pi[PKTIO_BENCH_MAX_PORTS];
+	const char *name = o->port;
+	unsigned int np = PKTIO_BENCH_MAX_PORTS, nc = 0, i;
+
+	if (strncmp(name, "afpacket:", 9) == 0)
+		return false;
+	if (strncmp(name, "shm:", 4) == 0)
+		name += 4;
+	if (pktio_query(o->sock, pi, &np, NULL, &nc) < 0)
+		return false;
+	for (i = 0; i < np; i++)
+		if (strncmp(pi[i].name, name, sizeof(pi[i].name)) == 0) {
+			*out = pi[i];
+			return true;
+		}
+	return false;
+}
+
+/* The workers' cycles per frame between two snapshots. */
+static void
+appliance_cost(const struct pktio_port_info *a, const struct pktio_port_info *b,
+	       struct bench_appliance *ap)
+{
+	uint64_t rx = b->worker_rx_packets - a->worker_rx_packets;
+	uint64_t tx = b->worker_tx_packets - a->worker_tx_packets;
+
+	ap->rx_cpp = rx > 0 ? (double)(b->worker_rx_cycles - a->worker_rx_cycles) / rx : 0;
+	ap->tx_cpp = tx > 0 ? (double)(b->worker_tx_cycles - a->worker_tx_cycles) / tx : 0;
+}
+
 static int
 bench_run(const struct bench_opts *o, struct bench_thread *th)
 {
+	struct pktio_port_info before, after;
+	struct bench_appliance ap = { 0 };
 	double t0;
 
+	ap.known = appliance_get(o, &before);
 	t0 = now_s();
 	if (threads_start(o, th) < 0)
 		return 1;
 	sample_loop(o, th, t0);
 	threads_stop(th, o->threads);
-	bench_summary_print(o, th, now_s() - t0);
+	if (ap.known && (ap.known = appliance_get(o, &after)))
+		appliance_cost(&before, &after, &ap);
+	bench_summary_print(o, th, now_s() - t0, &ap);
 	return threads_status(o, th);
 }
 

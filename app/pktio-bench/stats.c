@@ -93,6 +93,7 @@ struct summary {
 	double duration, rx_mpps, tx_mpps, rx_gbps, tx_gbps, cpp, busy_cpp, cpu_s;
 	uint64_t tx_dropped, lost;
 	const struct bench_hist *hist;
+	const struct bench_appliance *ap;
 };
 
 static void
@@ -190,6 +191,9 @@ text_print(const struct bench_opts *o, const struct bench_thread *th, const stru
 	       m->s.tx_dropped, m->s.unsent);
 	printf("CPU: %.3f s  Cycles/packet: %.1f  Busy cycles/packet: %.1f  (TSC %.3f GHz)\n",
 	       m->cpu_s, m->cpp, m->busy_cpp, bench_tsc_hz / 1e9);
+	if (m->ap->known)
+		printf("pktiod worker: %.1f cycles per frame received, %.1f per frame sent\n",
+		       m->ap->rx_cpp, m->ap->tx_cpp);
 	text_threads(th, o->threads);
 	if (m->hist != NULL)
 		text_latency(m);
@@ -251,6 +255,10 @@ json_print(const struct bench_opts *o, const struct summary *m)
 	json_kv_double(&w, "tsc_hz", bench_tsc_hz, 0);
 	json_kv_double(&w, "cycles_per_packet", m->cpp, 2);
 	json_kv_double(&w, "busy_cycles_per_packet", m->busy_cpp, 2);
+	if (m->ap->known) {
+		json_kv_double(&w, "pktiod_rx_cycles_per_packet", m->ap->rx_cpp, 2);
+		json_kv_double(&w, "pktiod_tx_cycles_per_packet", m->ap->tx_cpp, 2);
+	}
 	if (m->hist != NULL)
 		json_latency(&w, m);
 	json_object_end(&w);
@@ -259,12 +267,13 @@ json_print(const struct bench_opts *o, const struct summary *m)
 
 void
 bench_summary_print(const struct bench_opts *o, const struct bench_thread *th,
-		    double duration)
+		    double duration, const struct bench_appliance *ap)
 {
 	struct summary m;
 	int rc;
 
 	summary_make(th, o->threads, duration > 0 ? duration : 1e-9, &m);
+	m.ap = ap;
 	if (!o->json)
 		text_print(o, th, &m);
 	else if ((rc = json_print(o, &m)) < 0)
