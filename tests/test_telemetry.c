@@ -439,7 +439,7 @@ test_telemetry_clients(void **state)
 			COL_EQ("port", "lo");
 			COL_U64("queue", PKTIO_QUEUE_ANY);
 			COL_U64("mode", ci->mode);
-			COL_EQ("mode_name", ci->mode == PKTIO_F_MIRROR ? "mirror" : "exclusive");
+			COL_EQ("mode_name", pktio_mode_name(ci->mode));
 			COL_U64("rx_packets", FRAMES);
 			COL_U64("rx_packets", ci->rx_packets);
 			COL_U64("rx_no_slot", ci->rx_no_slot);

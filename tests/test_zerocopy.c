@@ -53,9 +53,9 @@ teardown(void **state)
 	return 0;
 }
 
-/* The mode pktiod reports for the port's only receiving client. */
+/* The mode pktiod reports for the port's only receiving (or only sending) client. */
 static unsigned int
-client_mode(const struct test_pktiod *d)
+client_mode(const struct test_pktiod *d, bool txonly)
 {
 	struct pktio_client_info ci[4];
 	struct pktio_port_info pi[2];
@@ -63,7 +63,7 @@ client_mode(const struct test_pktiod *d)
 
 	assert_int_equal(pktio_query(d->sock, pi, &np, ci, &nc), 0);
 	for (i = 0; i < nc; i++)
-		if (!(ci[i].mode & PKTIO_F_TXONLY))
+		if (!(ci[i].mode & PKTIO_F_TXONLY) != txonly)
 			return ci[i].mode;
 	fail_msg("no receiving client");
 	return 0;
@@ -155,7 +155,7 @@ pcap_through(unsigned int flags)
 	assert_non_null(r);
 	assert_int_equal(test_port_info(&d, "in", &pi), 0);
 	assert_int_equal(pi.rx_zerocopy, 1);
-	assert_int_equal(!!(client_mode(&d) & PKTIO_F_ZEROCOPY), !(flags & PKTIO_F_COPY));
+	assert_int_equal(!!(client_mode(&d, false) & PKTIO_F_ZEROCOPY), !(flags & PKTIO_F_COPY));
 	receive_exact(r, exp, n, !(flags & PKTIO_F_COPY));
 	print_message("%u frames through net_pcap, %s\n", n,
 		      flags & PKTIO_F_COPY ? "copied" : "in place");
@@ -200,7 +200,7 @@ test_zerocopy_net_ring(void **state)
 	w = pktio_port_open("lo", PKTIO_QUEUE_ANY, PKTIO_F_TXONLY, d.sock);
 	assert_non_null(r);
 	assert_non_null(w);
-	assert_true(client_mode(&d) & PKTIO_F_ZEROCOPY);
+	assert_true(client_mode(&d, false) & PKTIO_F_ZEROCOPY);
 	for (i = 0; i < n; i += k) {   /* in chunks the client's ring holds */
 		for (k = 0; k < RING / 2 && i + k < n; k++)
 			assert_int_equal(pktio_write(w, exp[i + k]->data, exp[i + k]->len),
@@ -212,6 +212,77 @@ test_zerocopy_net_ring(void **state)
 	pktio_port_close(r);
 	assert_int_equal(test_pktiod_stop(&d), 0);
 	free(exp);
+}
+
+/*
+ * net_pcap sends from the client's slots (zero-copy transmit): every frame of the captures,
+ * half through pktio_tx_reserve/submit and half through pktio_write, many times the ring,
+ * lands in the file byte-exact and in order; with PKTIO_F_COPY through copies. The
+ * header-only mbufs all come back.
+ */
+static void
+pcap_sent(unsigned int flags)
+{
+	const struct pkt **exp = calloc(input.n, sizeof(*exp));
+	unsigned int n = select_frames(exp, 1, MAX_FRAME), i;
+	struct pktio_port_info before, after;
+	struct capture got = { 0 };
+	struct test_pktiod d;
+	struct pktio_port *w;
+	struct pktio_pkt pkt;
+	char ports[512], out[256];
+	uint64_t end;
+
+	assert_non_null(exp);
+	snprintf(out, sizeof(out), "%s/sent.pcap", test_dir());
+	snprintf(ports, sizeof(ports), "[port out]\ndevice = net_pcap1,tx_pcap=%s\n"
+		 "max_frame = %d\nring_size = 64\n", out, MAX_FRAME);
+	assert_int_equal(test_pktiod_start(&d, ports), 0);
+	assert_int_equal(test_port_info(&d, "out", &before), 0);
+	assert_int_equal(before.tx_zerocopy, 1);
+	w = pktio_port_open("out", PKTIO_QUEUE_ANY, PKTIO_F_TXONLY | flags, d.sock);
+	assert_non_null(w);
+	assert_int_equal(!!(client_mode(&d, true) & PKTIO_F_ZEROCOPY_TX), !(flags & PKTIO_F_COPY));
+	for (i = 0; i < n; i++) {
+		if (i % 2 == 1) {
+			assert_int_equal(pktio_write(w, exp[i]->data, exp[i]->len),
+					 (int)exp[i]->len);
+			continue;
+		}
+		for (end = test_now_ms() + 5000; pktio_tx_reserve(w, &pkt, 1) == 0; )
+			assert_true(test_now_ms() < end); /* slots come back as the device is done */
+		memcpy(pkt.data, exp[i]->data, exp[i]->len);
+		pkt.len = exp[i]->len;
+		assert_int_equal(pktio_tx_submit(w, &pkt, 1), 1);
+	}
+	pktio_port_close(w); /* waits for its slots: every frame went out */
+	assert_int_equal(test_wait_clients(&d, 0, 5000), 0);
+	assert_int_equal(test_port_info(&d, "out", &after), 0);
+	assert_int_equal(after.mbuf_in_use, before.mbuf_in_use);
+	assert_int_equal(test_pktiod_stop(&d), 0); /* closing the port completes the file */
+	assert_int_equal(cap_read(&got, out, NULL), 0);
+	assert_int_equal(got.n, n);
+	for (i = 0; i < n; i++)
+		if (got.p[i].len != exp[i]->len || memcmp(got.p[i].data, exp[i]->data, exp[i]->len))
+			fail_msg("frame %u differs", i);
+	print_message("%u frames sent through net_pcap, %s\n", n,
+		      flags & PKTIO_F_COPY ? "copied" : "from the client's slots");
+	cap_free(&got);
+	free(exp);
+}
+
+static void
+test_zerocopy_pcap_sent_in_place(void **state)
+{
+	(void)state;
+	pcap_sent(0);
+}
+
+static void
+test_zerocopy_pcap_sent_copied(void **state)
+{
+	(void)state;
+	pcap_sent(PKTIO_F_COPY);
 }
 
 /* Frames @p r receives within @p ms (given back at once). */
@@ -409,6 +480,8 @@ main(void)
 		cmocka_unit_test(test_zerocopy_pcap_in_place),
 		cmocka_unit_test(test_zerocopy_pcap_copied),
 		cmocka_unit_test(test_zerocopy_net_ring),
+		cmocka_unit_test(test_zerocopy_pcap_sent_in_place),
+		cmocka_unit_test(test_zerocopy_pcap_sent_copied),
 		cmocka_unit_test(test_zerocopy_stall_and_kill),
 		cmocka_unit_test(test_zerocopy_bad_ids),
 	};

@@ -170,6 +170,9 @@ static void
 att_free(struct pktiod_att *a)
 {
 	zc_free(a->zc);
+	if (a->txzc != NULL)
+		free(a->txzc->fifo);
+	free(a->txzc);
 	if (a->hdr != NULL)
 		munmap(a->hdr, a->size);
 	if (a->bell >= 0)
@@ -299,6 +302,64 @@ att_zc(struct pktiod_att *a, const struct pktiod_port *p, const struct pktiod_at
 }
 
 /*
+ * Zero-copy transmit, where the port has header-only mbufs for it (a virtual device: see
+ * port.c) and the client did not ask for copies.
+ */
+static int
+att_txzc(struct pktiod_att *a, const struct pktiod_port *p, const struct pktiod_attach_req *req)
+{
+	struct att_txzc *z;
+	uint32_t i;
+
+	if (p->ext_mp == NULL || req->copy)
+		return 0;
+	z = calloc(1, sizeof(*z) + a->nb_tx * sizeof(z->slot[0]));
+	if (z == NULL)
+		return -ENOMEM;
+	a->txzc = z;
+	z->fifo = malloc(a->nb_tx * sizeof(z->fifo[0]));
+	if (z->fifo == NULL)
+		return -ENOMEM;
+	for (i = 0; i < a->nb_tx; i++) {
+		z->slot[i].sh.free_cb = pktiod_txzc_done;
+		z->slot[i].sh.fcb_opaque = &z->slot[i];
+	}
+	return 0;
+}
+
+/* Have all of @p a's zero-copy tx slots come back? (The worker no longer looks at it.) */
+static bool
+txzc_idle(const struct pktiod_att *a)
+{
+	const struct att_txzc *z = a->txzc;
+	uint32_t i;
+
+	for (i = z != NULL ? z->head : 0; z != NULL && i != z->tail; i++)
+		if (!__atomic_load_n(&z->slot[z->fifo[i % a->nb_tx] - a->nb_rx].done,
+				     __ATOMIC_ACQUIRE))
+			return false;
+	return true;
+}
+
+unsigned int
+pktiod_zombies_reap(struct pktiod *d, bool force)
+{
+	struct pktiod_att **pp = &d->zombies, *a;
+	unsigned int left = 0;
+
+	while ((a = *pp) != NULL) {
+		if (force || txzc_idle(a)) {
+			*pp = a->next;
+			att_free(a);
+		} else {
+			pp = &a->next;
+			left++;
+		}
+	}
+	return left;
+}
+
+/*
  * The doorbell: a pipe. pktiod keeps a write end of its own, non-blocking, that never
  * leaves the process; the client gets the read end and a second write end opened anew
  * through /proc, so it is another file description: whatever the client does to its
@@ -414,6 +475,9 @@ pktiod_attach(struct pktiod *d, struct pktiod_port *p, const struct pktiod_attac
 	rc = att_region(d, a, p, &fds[0]);
 	if (rc < 0)
 		goto close_bell;
+	rc = att_txzc(a, p, req);
+	if (rc < 0)
+		goto close_region;
 	a->next = p->atts;
 	p->atts = a;
 	p->nb_atts++;
@@ -425,6 +489,7 @@ pktiod_attach(struct pktiod *d, struct pktiod_port *p, const struct pktiod_attac
 unlink:
 	p->atts = a->next;
 	p->nb_atts--;
+close_region:
 	close(fds[0]);
 close_bell:
 	close(fds[1]);
@@ -469,7 +534,15 @@ pktiod_detach(struct pktiod *d, struct pktiod_att *a, enum pktiod_detach why,
 		send(a->sock, &bye, sizeof(bye), MSG_NOSIGNAL | MSG_DONTWAIT);
 	}
 	close(a->sock);
-	att_free(a);
+	if (txzc_idle(a)) {
+		att_free(a);
+		return;
+	}
+	/* the device may still read slots of its region: keep it until they come back */
+	close(a->bell);
+	a->bell = -1;
+	a->next = d->zombies;
+	d->zombies = a;
 }
 
 void
@@ -482,7 +555,8 @@ pktiod_att_info(const struct pktiod_att *a, struct pktio_client_info *ci)
 	ci->uid = a->uid;
 	ci->queue = a->queue;
 	ci->mode = a->mode | (a->txonly ? PKTIO_F_TXONLY : 0) |
-		   (a->outgoing ? PKTIO_F_OUTGOING : 0) | (a->zc != NULL ? PKTIO_F_ZEROCOPY : 0);
+		   (a->outgoing ? PKTIO_F_OUTGOING : 0) | (a->zc != NULL ? PKTIO_F_ZEROCOPY : 0) |
+		   (a->txzc != NULL ? PKTIO_F_ZEROCOPY_TX : 0);
 	ci->rx_packets = a->rx_packets;
 	ci->rx_no_slot = a->rx_no_slot;
 	ci->tx_packets = a->tx_packets;

@@ -27,6 +27,10 @@
 #include "pktiod.h"
 #include "service.h"
 
+/* How often the control plane looks again at detached clients whose zero-copy tx slots a
+ * device still holds (attach.c). */
+#define ZOMBIE_MS 10
+
 /* One connection; epoll's data points at it. */
 struct conn {
 	int fd;
@@ -481,7 +485,7 @@ pktiod_ctl_run(struct pktiod *d, int notify_fd)
 {
 	struct epoll_event ev[16];
 	sigset_t sigs;
-	int ep, i, n, rc;
+	int ep, i, n, rc, timeout;
 
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
@@ -508,7 +512,10 @@ pktiod_ctl_run(struct pktiod *d, int notify_fd)
 	}
 	pktiod_notify_ready(d);
 	for (rc = 0; rc == 0; ) {
-		n = epoll_wait(ep, ev, RTE_DIM(ev), expire_silent(ep));
+		timeout = expire_silent(ep);
+		if (pktiod_zombies_reap(d, false) > 0 && (timeout < 0 || timeout > ZOMBIE_MS))
+			timeout = ZOMBIE_MS;
+		n = epoll_wait(ep, ev, RTE_DIM(ev), timeout);
 		for (i = 0; i < n && rc == 0; i++) {
 			struct conn *c = ev[i].data.ptr;
 

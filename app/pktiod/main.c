@@ -518,6 +518,7 @@ main(int argc, char **argv)
 	rte_eal_mp_wait_lcore();
 cleanup:
 	pktiod_ports_close(&pktiod);
+	pktiod_zombies_reap(&pktiod, true); /* the devices, closed, read no slot any more */
 	rte_free(pktiod.qs);
 eal_cleanup:
 	rte_eal_cleanup();

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <rte_log.h>
+#include <rte_mbuf_core.h>
 #include <rte_reciprocal.h>
 
 #include "pktio.h"
@@ -156,6 +157,7 @@ struct pktiod_att {
 	uint32_t *stash;
 	uint8_t *owner;                  /* per slot: OWN_* (private) */
 	struct att_zc *zc;               /* zero-copy receive, or NULL (copy) */
+	struct att_txzc *txzc;           /* zero-copy transmit, or NULL (copy) */
 	/* written by the worker */
 	uint32_t bad;                    /* a violation was found: detach pending */
 	char reason[96];
@@ -194,6 +196,24 @@ struct att_zc {
 	const struct rxq_pool *pool;
 	uint32_t nb_held;                /* at most ring_size: rx_free never overflows */
 	struct rte_mbuf *held[];         /* per buffer: the mbuf the client holds, or NULL */
+};
+
+/*
+ * Zero-copy transmit: a tx slot goes to the device as an mbuf of the port's header-only pool
+ * attached to the slot (an external buffer); when whoever frees it (the PMD, a ring's
+ * consumer) does, txzc_done() marks the slot done, and the worker returns done slots on
+ * tx_comp in the order sent. An attachment whose slots are still out when it detaches is
+ * kept (a zombie) until they are all done: the device may still read its region.
+ */
+struct txzc_slot {
+	struct rte_mbuf_ext_shared_info sh;
+	uint8_t done;                    /* set once the mbuf is freed, on any lcore */
+};
+
+struct att_txzc {
+	uint32_t head, tail;             /* fifo[head % nb_tx .. tail % nb_tx): slots out */
+	uint32_t *fifo;
+	struct txzc_slot slot[];         /* per tx slot, slot - nb_rx */
 };
 
 /** Receivers of one rx queue. */
@@ -235,6 +255,7 @@ struct pktiod_port {
 	uint16_t port_id;                /* ethdev */
 	uint16_t nb_workers;             /* distinct lcores serving its rx queues */
 	struct rte_mempool *mp;
+	struct rte_mempool *ext_mp;      /* header-only mbufs for zero-copy transmit, or NULL */
 	struct port_tab *tab;            /* RCU-published to the workers */
 	struct pktiod_att *atts;         /* control plane */
 	unsigned int nb_atts;
@@ -253,6 +274,7 @@ struct pktiod {
 	int kick_fd;                     /* eventfd: a worker found a violation */
 	bool hugetlb;                    /* regions can use MFD_HUGETLB */
 	uint32_t next_id;
+	struct pktiod_att *zombies;      /* detached, zero-copy tx slots still out (attach.c) */
 	double ns_per_tsc;               /* receive timestamps */
 	uint64_t base_tsc, base_ns;
 };
@@ -305,6 +327,12 @@ void pktiod_detach(struct pktiod *d, struct pktiod_att *a, enum pktiod_detach wh
 		   const char *reason);
 void pktiod_att_info(const struct pktiod_att *a, struct pktio_client_info *ci);
 
+/**
+ * Free the detached attachments whose zero-copy tx slots have all come back (all of them
+ * with @p force, once the devices are closed). @return how many are still waiting.
+ */
+unsigned int pktiod_zombies_reap(struct pktiod *d, bool force);
+
 /** Ring a doorbell: one byte into the pipe; never blocks (a full pipe is readable). */
 static inline void
 pktiod_bell_ring(int bell)
@@ -314,6 +342,8 @@ pktiod_bell_ring(int bell)
 
 /* worker.c */
 int pktiod_worker(void *arg);
+/** The free callback of a zero-copy tx mbuf (@p opaque: its struct txzc_slot). */
+void pktiod_txzc_done(void *addr, void *opaque);
 
 /* ctl.c */
 int pktiod_ctl_run(struct pktiod *d, int notify_fd);

@@ -173,6 +173,35 @@ fail:
 	return rc;
 }
 
+/*
+ * Header-only mbufs for zero-copy transmit: each is attached to a client's tx slot. Only
+ * for virtual devices that are done with a frame when their tx burst returns (they copy
+ * it out or drop it): a device that holds mbufs (net_ring hands them to its reader, a NIC
+ * until it has sent them) would hold the client's slots for as long, and a device that
+ * does DMA would need every client region registered and mapped for it (not done).
+ */
+static void
+tx_pool_create(struct pktiod *d, struct pktiod_port *p, const char *driver)
+{
+	static const char *const sync_tx[] = {
+		"net_null", "net_pcap", "net_tap", "net_af_packet", "net_memif",
+	};
+	char name[RTE_MEMPOOL_NAMESIZE];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(sync_tx) && strcmp(driver, sync_tx[i]) != 0; i++)
+		;
+	if (i == RTE_DIM(sync_tx))
+		return;
+
+	snprintf(name, sizeof(name), "ext_%u", p->index);
+	p->ext_mp = rte_pktmbuf_pool_create(name, d->conf.mbufs, MBUF_CACHE, 0, 0,
+					    rte_eth_dev_socket_id(p->port_id));
+	if (p->ext_mp == NULL)
+		PKTIO_LOG(WARNING, "port %s: no zero-copy transmit (%s): copies only",
+			  p->conf->name, rte_strerror(rte_errno));
+}
+
 static int
 port_configure(struct pktiod *d, struct pktiod_port *p)
 {
@@ -206,6 +235,8 @@ port_configure(struct pktiod *d, struct pktiod_port *p)
 		(void)rte_eth_dev_set_mtu(p->port_id, p->max_frame - RTE_ETHER_HDR_LEN -
 					  RTE_ETHER_CRC_LEN); /* not every vdev has an MTU */
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
+	if (pc->zerocopy && strcmp(rte_bus_name(rte_dev_bus(info.device)), "vdev") == 0)
+		tx_pool_create(d, p, info.driver_name); /* zero-copy transmit */
 	for (q = 0; rc == 0 && q < pc->nb_rxq; q++) {
 		if (pc->zerocopy && (rc = rxq_pool_create(d, p, q, nb_rxd, info.device)) < 0)
 			PKTIO_LOG(WARNING, "port %s: rx queue %u: no zero-copy receive (%s): "
@@ -334,7 +365,9 @@ pktiod_ports_close(struct pktiod *d)
 			p->rxq[q].zc = NULL;
 		}
 		rte_mempool_free(p->mp);
+		rte_mempool_free(p->ext_mp);
 		p->mp = NULL;
+		p->ext_mp = NULL;
 	}
 }
 
@@ -390,6 +423,10 @@ pktiod_port_info(const struct pktiod_port *p, struct pktio_port_info *pi)
 	}
 	pi->tsc_hz = rte_get_tsc_hz();
 	pi->mbuf_in_use = rte_mempool_in_use_count(p->mp);
+	if (p->ext_mp != NULL) {
+		pi->mbuf_in_use += rte_mempool_in_use_count(p->ext_mp);
+		pi->tx_zerocopy = 1;
+	}
 	for (q = 0; q < p->conf->nb_rxq; q++)
 		if (p->rxq[q].zc != NULL) {
 			pi->mbuf_in_use += rte_mempool_in_use_count(p->rxq[q].zc->mp);

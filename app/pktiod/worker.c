@@ -480,53 +480,118 @@ tx_copies(struct pktiod_rxq *r, const struct port_tab *t, const struct pktiod_at
 			deliver(t->out[i], m, n, a->home, ts, PKTIO_PKT_OUTGOING);
 }
 
+void
+pktiod_txzc_done(void *addr, void *opaque)
+{
+	struct txzc_slot *s = opaque;
+
+	(void)addr;
+	__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+}
+
+/* Return the zero-copy tx slots the device is done with, in the order they were sent. */
+static void
+txzc_complete(struct pktiod_att *a)
+{
+	struct att_txzc *z = a->txzc;
+	struct pktio_desc d[PKTIOD_BURST];
+	unsigned int k = 0;
+
+	while (z->head != z->tail && k < RTE_DIM(d)) {
+		uint32_t s = z->fifo[z->head % a->nb_tx];
+		struct txzc_slot *sl = &z->slot[s - a->nb_rx];
+
+		if (!__atomic_load_n(&sl->done, __ATOMIC_ACQUIRE))
+			break;
+		sl->done = 0;
+		a->owner[s] = OWN_CLIENT;
+		d[k++] = (struct pktio_desc){ .slot = s };
+		z->head++;
+	}
+	if (k > 0 && unlikely(gring_enqueue(&a->tx_comp, d, k) != (int)k))
+		violation(a, "tx_comp ring index out of range");
+}
+
+/*
+ * Make mbufs of @p d's frames: copies into the port's pool, or (zero-copy) header-only
+ * mbufs attached to the slots, which come back through txzc_complete(). A descriptor of
+ * length 0 gets none. @return mbufs made, in @p m; -1 without mbufs (all dropped).
+ */
+static int
+tx_mbufs(struct pktiod_port *p, struct pktiod_rxq *r, struct pktiod_att *a,
+	 struct pktio_desc *d, unsigned int n, struct rte_mbuf **m)
+{
+	struct att_txzc *z = a->txzc;
+	unsigned int i, k = 0;
+
+	if (unlikely(rte_pktmbuf_alloc_bulk(z != NULL ? p->ext_mp : p->mp, m, n) != 0)) {
+		r->tx_nombuf += n;
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		char *slot = a->tx_slots + (size_t)(d[i].slot - a->nb_rx) * a->slot_size;
+		uint16_t len = d[i].len;
+
+		if (unlikely(len == 0)) {
+			r->tx_invalid++;
+			continue;
+		}
+		if (z != NULL) {
+			struct txzc_slot *sl = &z->slot[d[i].slot - a->nb_rx];
+
+			rte_mbuf_ext_refcnt_set(&sl->sh, 1);
+			rte_pktmbuf_attach_extbuf(m[k], slot, (uintptr_t)slot, a->slot_size, &sl->sh);
+			m[k]->data_off = PKTIO_SLOT_HEADROOM; /* room for a PMD that prepends */
+			z->fifo[z->tail++ % a->nb_tx] = d[i].slot;
+			d[i].len = UINT16_MAX; /* out: txzc_complete() returns it */
+		} else {
+			rte_memcpy(rte_pktmbuf_mtod(m[k], void *), slot + PKTIO_SLOT_HEADROOM, len);
+		}
+		m[k]->data_len = len;
+		m[k]->pkt_len = len;
+		k++;
+	}
+	if (k < n)
+		rte_pktmbuf_free_bulk(m + k, n - k);
+	return k;
+}
+
 static unsigned int
 att_tx(struct pktiod_port *p, const struct port_tab *t, struct pktiod_att *a)
 {
 	struct pktiod_rxq *r = &p->rxq[a->home];
 	struct pktio_desc d[PKTIOD_BURST];
 	struct rte_mbuf *m[PKTIOD_BURST];
-	unsigned int i, k = 0, sent = 0;
+	unsigned int i, j, sent = 0;
 	uint64_t t0;
-	int n;
+	int n, k;
 
 	if (unlikely(a->bad))
 		return 0;
+	if (a->txzc != NULL)
+		txzc_complete(a);
 	t0 = rte_rdtsc();
 	n = tx_take(a, d, PKTIOD_BURST);
 	if (n <= 0)
 		return 0;
-	if (unlikely(rte_pktmbuf_alloc_bulk(p->mp, m, n) != 0)) {
-		r->tx_nombuf += n;
-		a->tx_dropped += n;
-	} else {
-		for (i = 0; i < (unsigned int)n; i++) {
-			if (unlikely(d[i].len == 0)) {
-				r->tx_invalid++;
-				a->tx_dropped++;
-				continue;
-			}
-			rte_memcpy(rte_pktmbuf_mtod(m[k], void *),
-				   a->tx_slots + (size_t)(d[i].slot - a->nb_rx) * a->slot_size +
-				   PKTIO_SLOT_HEADROOM,
-				   d[i].len);
-			m[k]->data_len = d[i].len;
-			m[k]->pkt_len = d[i].len;
-			k++;
-		}
-		if (k < (unsigned int)n)
-			rte_pktmbuf_free_bulk(m + k, n - k);
-		if (unlikely(t->nb_out > 0) && k > 0)
+	k = tx_mbufs(p, r, a, d, n, m);
+	if (k > 0) {
+		if (unlikely(t->nb_out > 0))
 			tx_copies(r, t, a, m, k);
 		sent = dev_tx(p, r, m, k);
-		a->tx_dropped += k - sent;
 	}
-	for (i = 0; i < (unsigned int)n; i++) {
+	a->tx_dropped += n - sent;
+	/* the slots copied or dropped go back now; zero-copy ones when the device is done */
+	for (i = 0, j = 0; i < (unsigned int)n; i++) {
+		if (d[i].len == UINT16_MAX)
+			continue;
 		a->owner[d[i].slot] = OWN_CLIENT;
-		d[i].len = 0;
+		d[j++] = (struct pktio_desc){ .slot = d[i].slot };
 	}
-	if (unlikely(gring_enqueue(&a->tx_comp, d, n) != n))
+	if (j > 0 && unlikely(gring_enqueue(&a->tx_comp, d, j) != (int)j))
 		violation(a, "tx_comp ring index out of range");
+	if (a->txzc != NULL)
+		txzc_complete(a); /* those the device is already done with */
 	a->tx_packets += n;
 	a->tx_sent += sent;
 	a->hdr->tx_sent = a->tx_sent;

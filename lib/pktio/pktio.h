@@ -72,11 +72,13 @@ extern "C" {
 				       *   clients send, flagged PKTIO_PKT_OUTGOING (as a packet
 				       *   socket sees PACKET_OUTGOING frames); pktiod ports whose
 				       *   rx queues have one worker; ignored by afpacket */
-#define PKTIO_F_COPY      0x0200u /**< receive through copies even where pktiod offers
-				       *   zero-copy receive (an exclusive client of one queue);
-				       *   for comparisons */
+#define PKTIO_F_COPY      0x0200u /**< receive and send through copies even where pktiod
+				       *   offers zero-copy (receive: an exclusive client of one
+				       *   queue; transmit: a virtual device); for comparisons */
 #define PKTIO_F_ZEROCOPY  0x0400u /**< pktio_client_info.mode: the client receives in
 				       *   place, in buffers the device wrote (read-only) */
+#define PKTIO_F_ZEROCOPY_TX 0x1000u /**< pktio_client_info.mode: the device sends from the
+				       *   client's buffers, returned once it is done with them */
 /** @} */
 
 /** Metadata flag: the packet was cut to fit the caller's buffer. */
@@ -175,6 +177,9 @@ struct pktio_port_info {
 	uint64_t worker_tx_packets; /**< frames the workers took from clients' tx rings */
 	uint64_t worker_tx_cycles;  /**< TSC cycles of those, until the device took them */
 	uint64_t tsc_hz;            /**< TSC frequency, to turn cycles into time */
+	uint32_t tx_zerocopy;       /**< 1: the device sends from clients' buffers (a virtual
+				     *   device), 0: copies */
+	uint32_t pad;
 };
 
 /** An attachment as the appliance reports it (pktio_query()). */
