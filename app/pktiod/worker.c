@@ -31,6 +31,11 @@
 
 #include "pktiod.h"
 
+/* Frames up to this long are copied even for a zero-copy sender: attaching a slot costs
+ * more (pktio-bench -m txonly on net_null, worker cycles per frame: 64 bytes 56 copied
+ * against 94 attached, 512 bytes about 350 against 100). */
+#define TX_COPY_MAX 128
+
 /* Longest run of bursts dropped for a client that has no free slot (see deliver()). */
 #define STARVED_MAX 16
 
@@ -514,19 +519,25 @@ txzc_complete(struct pktiod_att *a)
 
 /*
  * Make mbufs of @p d's frames: copies into the port's pool, or (zero-copy) header-only
- * mbufs attached to the slots, which come back through txzc_complete(). A descriptor of
- * length 0 gets none. @return mbufs made, in @p m; -1 without mbufs (all dropped).
+ * mbufs attached to the slots, which come back through txzc_complete(); frames of up to
+ * TX_COPY_MAX bytes are copied even then. A descriptor of length 0 gets none.
+ * @return mbufs made, in @p m; -1 without mbufs (all dropped).
  */
 static int
 tx_mbufs(struct pktiod_port *p, struct pktiod_rxq *r, struct pktiod_att *a,
 	 struct pktio_desc *d, unsigned int n, struct rte_mbuf **m)
 {
+	struct rte_mbuf *c[PKTIOD_BURST], *x[PKTIOD_BURST];
 	struct att_txzc *z = a->txzc;
-	unsigned int i, k = 0;
+	unsigned int i, k = 0, nx = 0, ic = 0, ix = 0;
 
-	if (unlikely(rte_pktmbuf_alloc_bulk(z != NULL ? p->ext_mp : p->mp, m, n) != 0)) {
-		r->tx_nombuf += n;
-		return -1;
+	for (i = 0; z != NULL && i < n; i++)
+		nx += d[i].len > TX_COPY_MAX;
+	if (unlikely(rte_pktmbuf_alloc_bulk(p->mp, c, n - nx) != 0))
+		goto nombuf;
+	if (nx > 0 && unlikely(rte_pktmbuf_alloc_bulk(p->ext_mp, x, nx) != 0)) {
+		rte_pktmbuf_free_bulk(c, n - nx);
+		goto nombuf;
 	}
 	for (i = 0; i < n; i++) {
 		char *slot = a->tx_slots + (size_t)(d[i].slot - a->nb_rx) * a->slot_size;
@@ -536,24 +547,30 @@ tx_mbufs(struct pktiod_port *p, struct pktiod_rxq *r, struct pktiod_att *a,
 			r->tx_invalid++;
 			continue;
 		}
-		if (z != NULL) {
+		if (z != NULL && len > TX_COPY_MAX) {
 			struct txzc_slot *sl = &z->slot[d[i].slot - a->nb_rx];
 
+			m[k] = x[ix++];
 			rte_mbuf_ext_refcnt_set(&sl->sh, 1);
 			rte_pktmbuf_attach_extbuf(m[k], slot, (uintptr_t)slot, a->slot_size, &sl->sh);
 			m[k]->data_off = PKTIO_SLOT_HEADROOM; /* room for a PMD that prepends */
 			z->fifo[z->tail++ % a->nb_tx] = d[i].slot;
 			d[i].len = UINT16_MAX; /* out: txzc_complete() returns it */
 		} else {
+			m[k] = c[ic++];
 			rte_memcpy(rte_pktmbuf_mtod(m[k], void *), slot + PKTIO_SLOT_HEADROOM, len);
 		}
 		m[k]->data_len = len;
 		m[k]->pkt_len = len;
 		k++;
 	}
-	if (k < n)
-		rte_pktmbuf_free_bulk(m + k, n - k);
+	if (ic < n - nx) /* the copies of zero-length frames */
+		rte_pktmbuf_free_bulk(c + ic, n - nx - ic);
 	return k;
+
+nombuf:
+	r->tx_nombuf += n;
+	return -1;
 }
 
 static unsigned int
