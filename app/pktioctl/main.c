@@ -61,13 +61,13 @@ struct table {
 static const char *const port_cols[] = {
 	"PORT", "DEVICE", "RXQ/TXQ", "CLIENTS", "MAX_FRAME", "RX_PKTS", "TX_PKTS",
 	"MISSED", "RX_ERR", "NO_CLIENT", "OVERSIZE", "TX_ERR", "TX_FULL", "NO_MBUF",
-	"TX_BAD", "MBUFS", "GONE", "EVICTED", "RX_PATH", "CYC/RX", "CYC/TX",
+	"TX_BAD", "MBUFS", "GONE", "EVICTED", "ZEROCOPY", "CYC/RX", "CYC/TX",
 };
 static const char port_right[] = "llrrrrrrrrrrrrrrrrlrr";
 
 static const char *const client_cols[] = {
 	"ID", "PID", "UID", "PORT", "QUEUE", "MODE", "RX_PKTS", "NO_SLOT", "TX_PKTS",
-	"TX_DROP", "VIOLATIONS", "RX_PATH",
+	"TX_DROP", "VIOLATIONS", "ZEROCOPY",
 };
 static const char client_right[] = "rrrlrlrrrrrl";
 
@@ -281,6 +281,13 @@ table_print(const struct table *t, FILE *f)
 	}
 }
 
+/* Which directions go without a copy: "rx+tx", "rx", "tx" or "no". */
+static const char *
+zc_name(bool rx, bool tx)
+{
+	return rx && tx ? "rx+tx" : rx ? "rx" : tx ? "tx" : "no";
+}
+
 static double
 per_packet(uint64_t cycles, uint64_t packets)
 {
@@ -308,7 +315,7 @@ port_row(struct table *t, unsigned int row, const struct pktio_port_info *pi)
 	table_set(t, row, 15, "%" PRIu64, pi->mbuf_in_use);
 	table_set(t, row, 16, "%" PRIu64, pi->detach_closed);
 	table_set(t, row, 17, "%" PRIu64, pi->detach_violation + pi->detach_protocol);
-	table_set(t, row, 18, "%s", pi->rx_zerocopy ? "zerocopy" : "copy");
+	table_set(t, row, 18, "%s", zc_name(pi->rx_zerocopy, pi->tx_zerocopy));
 	table_set(t, row, 19, "%.0f", per_packet(pi->worker_rx_cycles, pi->worker_rx_packets));
 	table_set(t, row, 20, "%.0f", per_packet(pi->worker_tx_cycles, pi->worker_tx_packets));
 }
@@ -330,8 +337,8 @@ client_row(struct table *t, unsigned int row, const struct pktio_client_info *ci
 	table_set(t, row, 8, "%" PRIu64, ci->tx_packets);
 	table_set(t, row, 9, "%" PRIu64, ci->tx_dropped);
 	table_set(t, row, 10, "%" PRIu64, ci->violations);
-	table_set(t, row, 11, "%s", (ci->mode & PKTIO_F_TXONLY) ? "-" :
-		  (ci->mode & PKTIO_F_ZEROCOPY) ? "zerocopy" : "copy");
+	table_set(t, row, 11, "%s", zc_name(ci->mode & PKTIO_F_ZEROCOPY,
+					     ci->mode & PKTIO_F_ZEROCOPY_TX));
 }
 
 static int
@@ -393,6 +400,7 @@ port_json(struct json_writer *w, const struct pktio_port_info *pi)
 	json_kv_u64(w, "detach_violation", pi->detach_violation);
 	json_kv_u64(w, "detach_protocol", pi->detach_protocol);
 	json_kv_bool(w, "rx_zerocopy", pi->rx_zerocopy);
+	json_kv_bool(w, "tx_zerocopy", pi->tx_zerocopy);
 	json_kv_u64(w, "worker_rx_packets", pi->worker_rx_packets);
 	json_kv_u64(w, "worker_rx_cycles", pi->worker_rx_cycles);
 	json_kv_u64(w, "worker_tx_packets", pi->worker_tx_packets);

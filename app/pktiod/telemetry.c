@@ -175,6 +175,7 @@ tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "detach_violation", pi->detach_violation);
 	rte_tel_data_add_dict_u64(d, "detach_protocol", pi->detach_protocol);
 	rte_tel_data_add_dict_u64(d, "rx_zerocopy", pi->rx_zerocopy);
+	rte_tel_data_add_dict_u64(d, "tx_zerocopy", pi->tx_zerocopy);
 	rte_tel_data_add_dict_u64(d, "worker_rx_packets", pi->worker_rx_packets);
 	rte_tel_data_add_dict_u64(d, "worker_rx_cycles", pi->worker_rx_cycles);
 	rte_tel_data_add_dict_u64(d, "worker_tx_packets", pi->worker_tx_packets);
