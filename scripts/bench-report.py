@@ -110,9 +110,15 @@ def cycles(rows, mode):
     out = []
     for r in rows:
         if r["mode"] == mode and r.get("cpp") and r["size"] == "64":
+            worker = (f"; pktiod's worker {r['pktiod_cpp']:.0f} cycles per frame (its own TSC "
+                      f"counters)" if r.get("pktiod_cpp") else "")
             out.append(f"- {r['label']}, 64 bytes: {r['busy_cpp']:.0f} busy cycles per packet "
                        f"(testpmd's definition: the iterations that moved packets), "
-                       f"{r['cpp']:.0f} client CPU cycles per packet (spinning included)")
+                       f"{r['cpp']:.0f} client CPU cycles per packet (spinning included)"
+                       + worker)
+        elif r["mode"] == mode and r.get("testpmd_cpp") and r["size"] == "64":
+            out.append(f"- {r['label']}, 64 bytes: {r['testpmd_cpp']:.0f} cycles per packet on "
+                       f"its forwarding lcore (--record-core-cycles)")
     return "\n".join(out) + ("\n" if out else "")
 
 
@@ -284,11 +290,14 @@ def merge(runs):
             r["cpp"] = b["cycles_per_packet"]
             r["busy_cpp"] = b["busy_cycles_per_packet"]
             r["latency"] = b.get("latency_us")
+            pktiod = b.get("pktiod_rx_cycles_per_packet" if rx else "pktiod_tx_cycles_per_packet")
+            if pktiod:
+                r["pktiod_cpp"] = pktiod
         groups.setdefault((r["label"], r["mode"], r["size"]), []).append(r)
     rows = []
     for g in groups.values():
         row = dict(g[-1])
-        for k in ("mpps", "gbps", "cpp", "busy_cpp"):
+        for k in ("mpps", "gbps", "cpp", "busy_cpp", "pktiod_cpp", "testpmd_cpp"):
             if k in row:
                 row[k] = statistics.median(x[k] for x in g)
         rows.append(row)
