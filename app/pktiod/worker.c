@@ -263,6 +263,11 @@ deliver_zc(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q
 	if (rt_mirrored)
 		zc_reclaim(a); /* else port_rx() did, to size its burst */
 	k = RTE_MIN(n, a->ring_size - z->nb_held);
+	/* The meta lines were last read on the client's core: ask for them all at once, as
+	 * deliver() does for slots (without it, pktio-fwd l2 over net_pcap: worker 175-219
+	 * cycles per received frame, with it 99-132; 102-126 through copies). */
+	for (i = 0; i < k; i++)
+		__builtin_prefetch(rte_pktmbuf_mtod(m[i], char *) - PKTIO_SLOT_HEADROOM, 1, 3);
 	for (i = 0; i < k; i++) {
 		struct rte_mbuf *b = zc_mbuf(pool, m[i]);
 		struct pktio_slot_meta *meta;
