@@ -96,6 +96,7 @@ test_config_good_file(void **state)
 		"rx_desc = 512\n"
 		"lcore = 2\n"
 		"poll_idle = no\n"
+		"zerocopy = no\n"
 		"allow_uid = 0, 1000\n"
 		"allow_gid = 27\n"
 		"\n"
@@ -105,6 +106,7 @@ test_config_good_file(void **state)
 		"  [ port second ]  \n"
 		"   device   =   net_tap0,iface=x   \n"
 		"poll_idle = yes\n"
+		"zerocopy = yes\n"
 		"allow_uid = 1,2 3\n";
 	const struct pktiod_port_conf *p;
 
@@ -130,6 +132,7 @@ test_config_good_file(void **state)
 	assert_int_equal(p->nb_lcores, 1);
 	assert_int_equal(p->lcores[0], 2);
 	assert_false(p->poll_idle);
+	assert_int_equal(p->zerocopy, PKTIOD_ZC_NO);
 	assert_int_equal(p->nb_uid, 2);
 	assert_int_equal(p->allow_uid[0], 0);
 	assert_int_equal(p->allow_uid[1], 1000);
@@ -146,6 +149,7 @@ test_config_good_file(void **state)
 	assert_int_equal(p->nb_desc, 1024);
 	assert_int_equal(p->nb_lcores, 0);
 	assert_true(p->poll_idle);
+	assert_int_equal(p->zerocopy, PKTIOD_ZC_AUTO);
 	assert_int_equal(p->nb_uid, 0);
 	assert_int_equal(p->nb_gid, 0);
 
@@ -153,6 +157,7 @@ test_config_good_file(void **state)
 	assert_string_equal(p->name, "second");
 	assert_string_equal(p->device, "net_tap0,iface=x");
 	assert_true(p->poll_idle);
+	assert_int_equal(p->zerocopy, PKTIOD_ZC_YES);
 	assert_int_equal(p->nb_uid, 3);
 	assert_int_equal(p->allow_uid[0], 1);
 	assert_int_equal(p->allow_uid[1], 2);
@@ -363,6 +368,10 @@ test_config_bad_bool(void **state)
 		     "device = x\n"
 		     "lcore = 3\n"
 		     "poll_idle = maybe\n", 4, "poll_idle: 'maybe' is not yes or no");
+	expect_error("bad_zerocopy",
+		     "[port p0]\n"
+		     "device = x\n"
+		     "zerocopy = always\n", 3, "zerocopy: 'always' is not auto, yes or no");
 }
 
 static void

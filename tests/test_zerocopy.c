@@ -148,8 +148,8 @@ pcap_through(unsigned int flags)
 
 	assert_non_null(exp);
 	snprintf(ports, sizeof(ports), "[port in]\ndevice = net_pcap0,rx_pcap=%s\n"
-		 "max_frame = %d\nring_size = %d\npoll_idle = no\n", merged, MAX_FRAME,
-		 PCAP_RING);
+		 "max_frame = %d\nring_size = %d\npoll_idle = no\nzerocopy = yes\n", merged,
+		 MAX_FRAME, PCAP_RING);
 	assert_int_equal(test_pktiod_start(&d, ports), 0);
 	r = pktio_port_open("in", PKTIO_QUEUE_ANY, flags, d.sock);
 	assert_non_null(r);
@@ -194,7 +194,7 @@ test_zerocopy_net_ring(void **state)
 	(void)state;
 	assert_non_null(exp);
 	snprintf(ports, sizeof(ports), "[port lo]\ndevice = net_ring0\nmax_frame = %d\n"
-		 "ring_size = %d\n", MAX_FRAME, RING);
+		 "ring_size = %d\nzerocopy = yes\n", MAX_FRAME, RING);
 	assert_int_equal(test_pktiod_start(&d, ports), 0);
 	r = pktio_port_open("lo", PKTIO_QUEUE_ANY, 0, d.sock);
 	w = pktio_port_open("lo", PKTIO_QUEUE_ANY, PKTIO_F_TXONLY, d.sock);
@@ -445,7 +445,8 @@ test_zerocopy_bad_ids(void **state)
 	unsigned int i;
 
 	(void)state;
-	assert_int_equal(test_pktiod_start(&d, "[port lo]\ndevice = net_ring0\n"), 0);
+	assert_int_equal(test_pktiod_start(&d, "[port lo]\ndevice = net_ring0\nzerocopy = yes\n"),
+			 0);
 	w = pktio_port_open("lo", PKTIO_QUEUE_ANY, PKTIO_F_TXONLY, d.sock);
 	assert_non_null(w);
 	assert_int_equal(raw_attach_to(d.sock, &x, "lo", PKTIO_QUEUE_ANY, 0, 0), 0);

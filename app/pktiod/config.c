@@ -83,6 +83,24 @@ get_lcores(struct conf_ctx *x, const char *sec, struct pktiod_port_conf *p)
 }
 
 static int
+get_zerocopy(struct conf_ctx *x, const char *sec, uint8_t *v)
+{
+	static const char *const names[] = {
+		[PKTIOD_ZC_AUTO] = "auto", [PKTIOD_ZC_YES] = "yes", [PKTIOD_ZC_NO] = "no",
+	};
+	const char *s = rte_cfgfile_get_entry(x->cfg, sec, "zerocopy");
+	uint8_t i;
+
+	for (i = 0; s != NULL && i < RTE_DIM(names); i++)
+		if (strcmp(s, names[i]) == 0) {
+			*v = i;
+			return 0;
+		}
+	return s == NULL ? 0 : conf_error(x, sec, "zerocopy", "zerocopy: '%s' is not auto, yes "
+					  "or no", s);
+}
+
+static int
 conf_port(struct conf_ctx *x, const char *sec, struct pktiod_port_conf *p)
 {
 	uint32_t rxq = 1, txq = 1;
@@ -91,7 +109,7 @@ conf_port(struct conf_ctx *x, const char *sec, struct pktiod_port_conf *p)
 
 	*p = (struct pktiod_port_conf){
 		.ring_size = 1024, .max_frame = 1522, .nb_desc = 1024,
-		.poll_idle = true, .zerocopy = true,
+		.poll_idle = true, .zerocopy = PKTIOD_ZC_AUTO,
 	};
 	while (*name == ' ')
 		name++;
@@ -109,7 +127,7 @@ conf_port(struct conf_ctx *x, const char *sec, struct pktiod_port_conf *p)
 	rc = rc ?: conf_get_uint(x, sec, "max_frame", 64, 9216, &p->max_frame);
 	rc = rc ?: conf_get_uint(x, sec, "rx_desc", 64, 16384, &p->nb_desc);
 	rc = rc ?: conf_get_bool(x, sec, "poll_idle", &p->poll_idle);
-	rc = rc ?: conf_get_bool(x, sec, "zerocopy", &p->zerocopy);
+	rc = rc ?: get_zerocopy(x, sec, &p->zerocopy);
 	rc = rc ?: get_ids(x, sec, "allow_uid", p->allow_uid, &p->nb_uid);
 	rc = rc ?: get_ids(x, sec, "allow_gid", p->allow_gid, &p->nb_gid);
 	p->nb_rxq = rxq;

@@ -30,6 +30,9 @@ extern int pktiod_logtype;
 
 /* ---- configuration (config.c) ---- */
 
+/* zerocopy = auto | yes | no (port.c decides what auto means for a device). */
+enum { PKTIOD_ZC_AUTO, PKTIOD_ZC_YES, PKTIOD_ZC_NO };
+
 struct pktiod_port_conf {
 	char name[PKTIO_NAMESIZE];
 	char section[64];        /* "port NAME", as written */
@@ -41,7 +44,7 @@ struct pktiod_port_conf {
 	unsigned int nb_lcores;  /* 0: pktiod gives the port one worker lcore */
 	uint16_t lcores[PKTIOD_MAX_RXQ]; /* rx queue q is served by lcores[q % nb_lcores] */
 	bool poll_idle;          /* poll rx (and drop) with no client attached */
-	bool zerocopy;           /* rx queues receive into memory an exclusive client maps */
+	uint8_t zerocopy;        /* PKTIOD_ZC_*: zero-copy receive and transmit */
 	unsigned int nb_uid, nb_gid;
 	uid_t allow_uid[PKTIOD_MAX_IDS];
 	gid_t allow_gid[PKTIOD_MAX_IDS];
