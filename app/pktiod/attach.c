@@ -274,9 +274,10 @@ att_region(struct pktiod *d, struct pktiod_att *a, const struct pktiod_port *p, 
 }
 
 /*
- * Zero-copy receive for an exclusive client of one rx queue that has a pool of its own
- * (and asked neither for copies nor for outgoing frames, which are copies): the client gets that pool's memfd reopened read-only, so
- * it can neither write, truncate nor punch the memory the device receives into.
+ * Zero-copy receive for an exclusive client of one rx queue that has a pool of its own (and
+ * asked neither for copies nor for outgoing frames, which are copies): the client gets
+ * that pool's memfd reopened read-only, so it can neither write, truncate nor punch the
+ * memory the device receives into.
  */
 static int
 att_zc(struct pktiod_att *a, const struct pktiod_port *p, const struct pktiod_attach_req *req,
@@ -334,8 +335,8 @@ txzc_idle(const struct pktiod_att *a)
 	const struct att_txzc *z = a->txzc;
 	uint32_t i;
 
-	for (i = z != NULL ? z->head : 0; z != NULL && i != z->tail; i++)
-		if (!__atomic_load_n(&z->slot[z->fifo[i % a->nb_tx] - a->nb_rx].done,
+	for (i = 0; z != NULL && i < z->nb_out; i++)
+		if (!__atomic_load_n(&z->slot[z->fifo[(z->head + i) % a->nb_tx] - a->nb_rx].done,
 				     __ATOMIC_ACQUIRE))
 			return false;
 	return true;
@@ -538,7 +539,10 @@ pktiod_detach(struct pktiod *d, struct pktiod_att *a, enum pktiod_detach why,
 		att_free(a);
 		return;
 	}
-	/* the device may still read slots of its region: keep it until they come back */
+	/* the device may still read slots of its region: keep it until they come back; the
+	 * rx buffers it held go back now, while their pool exists */
+	zc_free(a->zc);
+	a->zc = NULL;
 	close(a->bell);
 	a->bell = -1;
 	a->next = d->zombies;

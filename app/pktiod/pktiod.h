@@ -214,7 +214,7 @@ struct txzc_slot {
 };
 
 struct att_txzc {
-	uint32_t head, tail;             /* fifo[head % nb_tx .. tail % nb_tx): slots out */
+	uint32_t head, nb_out;           /* fifo[head], the nb_out slots after it (mod nb_tx) */
 	uint32_t *fifo;
 	struct txzc_slot slot[];         /* per tx slot, slot - nb_rx */
 };

@@ -507,8 +507,8 @@ txzc_complete(struct pktiod_att *a)
 	struct pktio_desc d[PKTIOD_BURST];
 	unsigned int k = 0;
 
-	while (z->head != z->tail && k < RTE_DIM(d)) {
-		uint32_t s = z->fifo[z->head % a->nb_tx];
+	while (z->nb_out > 0 && k < RTE_DIM(d)) {
+		uint32_t s = z->fifo[z->head];
 		struct txzc_slot *sl = &z->slot[s - a->nb_rx];
 
 		if (!__atomic_load_n(&sl->done, __ATOMIC_ACQUIRE))
@@ -516,7 +516,8 @@ txzc_complete(struct pktiod_att *a)
 		sl->done = 0;
 		a->owner[s] = OWN_CLIENT;
 		d[k++] = (struct pktio_desc){ .slot = s };
-		z->head++;
+		z->head = z->head + 1 == a->nb_tx ? 0 : z->head + 1;
+		z->nb_out--;
 	}
 	if (k > 0 && unlikely(gring_enqueue(&a->tx_comp, d, k) != (int)k))
 		violation(a, "tx_comp ring index out of range");
@@ -559,7 +560,7 @@ tx_mbufs(struct pktiod_port *p, struct pktiod_rxq *r, struct pktiod_att *a,
 			rte_mbuf_ext_refcnt_set(&sl->sh, 1);
 			rte_pktmbuf_attach_extbuf(m[k], slot, (uintptr_t)slot, a->slot_size, &sl->sh);
 			m[k]->data_off = PKTIO_SLOT_HEADROOM; /* room for a PMD that prepends */
-			z->fifo[z->tail++ % a->nb_tx] = d[i].slot;
+			z->fifo[(z->head + z->nb_out++) % a->nb_tx] = d[i].slot;
 			d[i].len = UINT16_MAX; /* out: txzc_complete() returns it */
 		} else {
 			m[k] = c[ic++];
