@@ -12,6 +12,8 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -429,7 +431,8 @@ take_one(struct raw *x)
 }
 
 /*
- * A buffer given back twice, or one never given, detaches the client with the reason.
+ * The pool fd cannot be written through; a buffer given back twice, or one never given,
+ * detaches the client with the reason.
  * On net_ring nothing arrives but what the test sends, so the client holds only that.
  */
 static void
@@ -452,6 +455,10 @@ test_zerocopy_bad_ids(void **state)
 	assert_int_equal(raw_attach_to(d.sock, &x, "lo", PKTIO_QUEUE_ANY, 0, 0), 0);
 	assert_int_equal(x.h->rx_zerocopy, 1);
 	assert_true(x.pool >= 0);
+	/* the pool fd is read-only: no writable mapping, no truncation, no hole punched */
+	assert_true(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, x.pool, 0) == MAP_FAILED);
+	assert_int_equal(ftruncate(x.pool, 0), -1);
+	assert_int_equal(fallocate(x.pool, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096), -1);
 	test_frame(frame, sizeof(frame), 1, 1);
 	assert_int_equal(pktio_write(w, frame, sizeof(frame)), sizeof(frame));
 	desc = take_one(&x);
