@@ -204,7 +204,9 @@ static int
 setup(void **state)
 {
 	(void)state;
-	return test_pktiod_start(&d, "[port lo]\ndevice = net_ring0\nring_size = 64\n");
+	/* zerocopy = yes: the exclusive clients receive in place, holding mbufs when killed */
+	return test_pktiod_start(&d, "[port lo]\ndevice = net_ring0\nring_size = 64\n"
+				 "zerocopy = yes\n");
 }
 
 static int

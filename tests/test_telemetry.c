@@ -226,7 +226,9 @@ num(const char *s, const char *key)
 	X(index) X(nb_rxq) X(nb_txq) X(nb_clients) X(max_frame) X(ring_size) \
 	X(rx_packets) X(rx_bytes) X(tx_packets) X(tx_bytes) X(rx_missed) X(rx_errors) \
 	X(tx_errors) X(rx_no_client) X(rx_oversize) X(tx_full) X(tx_nombuf) X(tx_invalid) \
-	X(mbuf_in_use) X(detach_closed) X(detach_violation) X(detach_protocol)
+	X(mbuf_in_use) X(detach_closed) X(detach_violation) X(detach_protocol) \
+	X(worker_rx_packets) X(worker_rx_cycles) X(worker_tx_packets) X(worker_tx_cycles) \
+	X(tsc_hz)
 
 /* @p s (a telemetry reply or pktioctl's line of the port) says what @p pi says. */
 static void

@@ -13,7 +13,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -481,6 +483,59 @@ test_zerocopy_bad_ids(void **state)
 	assert_int_equal(test_pktiod_stop(&d), 0);
 }
 
+/*
+ * A zero-copy mapping would outlive the attachment and keep showing the queue's frames,
+ * whoever they are for next: a user other than root and pktiod's own gets copies.
+ */
+static void
+test_zerocopy_other_user_copies(void **state)
+{
+	struct pktio_client_info ci[4];
+	struct pktio_port_info pi;
+	unsigned int np = 1, nc = 4, i, mode = 0;
+	struct test_pktiod d;
+	int ready[2], st;
+	char c;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("skipped: attaching as another user needs root to setuid\n");
+		skip();
+	}
+	/* nobody must reach the socket in the scratch directory (mkdtemp makes it 0700) */
+	assert_int_equal(chmod(test_dir(), 0755), 0);
+	assert_int_equal(test_pktiod_start(&d, "socket_mode = 0666\n[port n]\n"
+					   "device = net_null0,size=64\nzerocopy = yes\n"
+					   "allow_uid = 65534\n"), 0);
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct pktio_port *r;
+
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(1);
+		r = pktio_port_open("n", PKTIO_QUEUE_ANY, 0, d.sock);
+		if (r == NULL)
+			_exit(2);
+		(void)!write(ready[1], "r", 1);
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	assert_int_equal(pktio_query(d.sock, &pi, &np, ci, &nc), 0);
+	for (i = 0; i < nc; i++)
+		if (ci[i].uid == 65534)
+			mode = ci[i].mode | 0x10000;
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(mode & 0x10000);                 /* it attached */
+	assert_int_equal(mode & PKTIO_F_ZEROCOPY, 0); /* through copies */
+	close(ready[0]);
+	close(ready[1]);
+	assert_int_equal(test_pktiod_stop(&d), 0);
+}
+
 int
 main(void)
 {
@@ -492,6 +547,7 @@ main(void)
 		cmocka_unit_test(test_zerocopy_pcap_sent_copied),
 		cmocka_unit_test(test_zerocopy_stall_and_kill),
 		cmocka_unit_test(test_zerocopy_bad_ids),
+		cmocka_unit_test(test_zerocopy_other_user_copies),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

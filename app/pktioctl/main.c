@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "port_fields.h"
 
 #define PROG "pktioctl"
 
@@ -374,38 +375,19 @@ print_tables(const struct snapshot *s, enum cmd cmd)
 static void
 port_json(struct json_writer *w, const struct pktio_port_info *pi)
 {
+	unsigned int i;
+
 	json_object_begin(w);
 	json_kv_strn(w, "name", pi->name, sizeof(pi->name));
 	json_kv_strn(w, "device", pi->device, sizeof(pi->device));
-	json_kv_u64(w, "index", pi->index);
-	json_kv_u64(w, "nb_rxq", pi->nb_rxq);
-	json_kv_u64(w, "nb_txq", pi->nb_txq);
-	json_kv_u64(w, "nb_clients", pi->nb_clients);
-	json_kv_u64(w, "max_frame", pi->max_frame);
-	json_kv_u64(w, "ring_size", pi->ring_size);
-	json_kv_u64(w, "rx_packets", pi->rx_packets);
-	json_kv_u64(w, "rx_bytes", pi->rx_bytes);
-	json_kv_u64(w, "tx_packets", pi->tx_packets);
-	json_kv_u64(w, "tx_bytes", pi->tx_bytes);
-	json_kv_u64(w, "rx_missed", pi->rx_missed);
-	json_kv_u64(w, "rx_errors", pi->rx_errors);
-	json_kv_u64(w, "tx_errors", pi->tx_errors);
-	json_kv_u64(w, "rx_no_client", pi->rx_no_client);
-	json_kv_u64(w, "rx_oversize", pi->rx_oversize);
-	json_kv_u64(w, "tx_full", pi->tx_full);
-	json_kv_u64(w, "tx_nombuf", pi->tx_nombuf);
-	json_kv_u64(w, "tx_invalid", pi->tx_invalid);
-	json_kv_u64(w, "mbuf_in_use", pi->mbuf_in_use);
-	json_kv_u64(w, "detach_closed", pi->detach_closed);
-	json_kv_u64(w, "detach_violation", pi->detach_violation);
-	json_kv_u64(w, "detach_protocol", pi->detach_protocol);
-	json_kv_bool(w, "rx_zerocopy", pi->rx_zerocopy);
-	json_kv_bool(w, "tx_zerocopy", pi->tx_zerocopy);
-	json_kv_u64(w, "worker_rx_packets", pi->worker_rx_packets);
-	json_kv_u64(w, "worker_rx_cycles", pi->worker_rx_cycles);
-	json_kv_u64(w, "worker_tx_packets", pi->worker_tx_packets);
-	json_kv_u64(w, "worker_tx_cycles", pi->worker_tx_cycles);
-	json_kv_u64(w, "tsc_hz", pi->tsc_hz);
+	for (i = 0; i < DIM(port_fields); i++) {
+		const struct port_field *f = &port_fields[i];
+
+		if (f->flag)
+			json_kv_bool(w, f->name, port_field_get(pi, f) != 0);
+		else
+			json_kv_u64(w, f->name, port_field_get(pi, f));
+	}
 	json_object_end(w);
 }
 

@@ -277,7 +277,9 @@ att_region(struct pktiod *d, struct pktiod_att *a, const struct pktiod_port *p, 
  * Zero-copy receive for an exclusive client of one rx queue that has a pool of its own (and
  * asked neither for copies nor for outgoing frames, which are copies): the client gets
  * that pool's memfd reopened read-only, so it can neither write, truncate nor punch the
- * memory the device receives into.
+ * memory the device receives into. But a mapping outlives the attachment, and the pool
+ * goes on receiving the queue's frames, whoever they are for next: so only root and
+ * pktiod's own user, who may read every port anyway, get one; other users get copies.
  */
 static int
 att_zc(struct pktiod_att *a, const struct pktiod_port *p, const struct pktiod_attach_req *req,
@@ -288,7 +290,8 @@ att_zc(struct pktiod_att *a, const struct pktiod_port *p, const struct pktiod_at
 
 	*fd = -1;
 	if (req->txonly || req->copy || req->outgoing || req->mode != PKTIO_F_EXCLUSIVE ||
-	    (req->queue == PKTIO_QUEUE_ANY && p->conf->nb_rxq > 1))
+	    (req->queue == PKTIO_QUEUE_ANY && p->conf->nb_rxq > 1) ||
+	    (req->cred->uid != 0 && req->cred->uid != geteuid()))
 		return 0;
 	z = p->rxq[req->queue == PKTIO_QUEUE_ANY ? 0 : req->queue].zc;
 	if (z == NULL)

@@ -116,14 +116,13 @@ fail:
  */
 static int
 rxq_pool_create(struct pktiod *d, struct pktiod_port *p, uint16_t q, uint16_t nb_rxd,
-		struct rte_device *dev)
+		struct rte_device *dev, bool dma)
 {
 	const struct pktiod_port_conf *pc = p->conf;
 	uint32_t elt = RTE_ALIGN_CEIL(RTE_MAX((uint32_t)RTE_MBUF_DEFAULT_BUF_SIZE,
 					      RTE_PKTMBUF_HEADROOM + p->max_frame), 64);
 	/* the device's ring, what the client may hold, a burst in flight, the caches */
 	uint64_t n = nb_rxd + pc->ring_size + 2 * PKTIOD_BURST + 4 * ZC_CACHE;
-	bool dma = strcmp(rte_bus_name(rte_dev_bus(dev)), "vdev") != 0;
 	struct rte_pktmbuf_extmem em;
 	char name[RTE_MEMPOOL_NAMESIZE];
 	struct rxq_pool *z;
@@ -246,7 +245,7 @@ port_configure(struct pktiod *d, struct pktiod_port *p)
 	if (pc->zerocopy != PKTIOD_ZC_NO && vdev)
 		tx_pool_create(d, p, info.driver_name); /* zero-copy transmit */
 	for (q = 0; rc == 0 && q < pc->nb_rxq; q++) {
-		if (rx_zc && (rc = rxq_pool_create(d, p, q, nb_rxd, info.device)) < 0)
+		if (rx_zc && (rc = rxq_pool_create(d, p, q, nb_rxd, info.device, !vdev)) < 0)
 			PKTIO_LOG(WARNING, "port %s: rx queue %u: no zero-copy receive (%s): "
 				  "copies only", pc->name, q, strerror(-rc));
 		rc = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd, rte_eth_dev_socket_id(p->port_id),

@@ -35,6 +35,7 @@
 
 #include "pktio_msg.h"
 #include "pktiod.h"
+#include "port_fields.h"
 
 /* The pktiod whose control plane answers; set once, before any command can come. */
 static const struct pktiod *tel_pktiod;
@@ -139,6 +140,7 @@ tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
 	char buf[RTE_TEL_MAX_STRING_LEN];
 	const struct pktio_port_info *pi;
 	struct tel_snap *s;
+	unsigned int i;
 
 	(void)cmd;
 	s = tel_snap_get();
@@ -152,35 +154,9 @@ tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "name", tel_str(buf, pi->name, sizeof(pi->name)));
 	rte_tel_data_add_dict_string(d, "device", tel_str(buf, pi->device, sizeof(pi->device)));
-	rte_tel_data_add_dict_u64(d, "index", pi->index);
-	rte_tel_data_add_dict_u64(d, "nb_rxq", pi->nb_rxq);
-	rte_tel_data_add_dict_u64(d, "nb_txq", pi->nb_txq);
-	rte_tel_data_add_dict_u64(d, "nb_clients", pi->nb_clients);
-	rte_tel_data_add_dict_u64(d, "max_frame", pi->max_frame);
-	rte_tel_data_add_dict_u64(d, "ring_size", pi->ring_size);
-	rte_tel_data_add_dict_u64(d, "rx_packets", pi->rx_packets);
-	rte_tel_data_add_dict_u64(d, "rx_bytes", pi->rx_bytes);
-	rte_tel_data_add_dict_u64(d, "tx_packets", pi->tx_packets);
-	rte_tel_data_add_dict_u64(d, "tx_bytes", pi->tx_bytes);
-	rte_tel_data_add_dict_u64(d, "rx_missed", pi->rx_missed);
-	rte_tel_data_add_dict_u64(d, "rx_errors", pi->rx_errors);
-	rte_tel_data_add_dict_u64(d, "tx_errors", pi->tx_errors);
-	rte_tel_data_add_dict_u64(d, "rx_no_client", pi->rx_no_client);
-	rte_tel_data_add_dict_u64(d, "rx_oversize", pi->rx_oversize);
-	rte_tel_data_add_dict_u64(d, "tx_full", pi->tx_full);
-	rte_tel_data_add_dict_u64(d, "tx_nombuf", pi->tx_nombuf);
-	rte_tel_data_add_dict_u64(d, "tx_invalid", pi->tx_invalid);
-	rte_tel_data_add_dict_u64(d, "mbuf_in_use", pi->mbuf_in_use);
-	rte_tel_data_add_dict_u64(d, "detach_closed", pi->detach_closed);
-	rte_tel_data_add_dict_u64(d, "detach_violation", pi->detach_violation);
-	rte_tel_data_add_dict_u64(d, "detach_protocol", pi->detach_protocol);
-	rte_tel_data_add_dict_u64(d, "rx_zerocopy", pi->rx_zerocopy);
-	rte_tel_data_add_dict_u64(d, "tx_zerocopy", pi->tx_zerocopy);
-	rte_tel_data_add_dict_u64(d, "worker_rx_packets", pi->worker_rx_packets);
-	rte_tel_data_add_dict_u64(d, "worker_rx_cycles", pi->worker_rx_cycles);
-	rte_tel_data_add_dict_u64(d, "worker_tx_packets", pi->worker_tx_packets);
-	rte_tel_data_add_dict_u64(d, "worker_tx_cycles", pi->worker_tx_cycles);
-	rte_tel_data_add_dict_u64(d, "tsc_hz", pi->tsc_hz);
+	for (i = 0; i < RTE_DIM(port_fields); i++)
+		rte_tel_data_add_dict_u64(d, port_fields[i].name,
+					  port_field_get(pi, &port_fields[i]));
 	free(s);
 	return 0;
 }

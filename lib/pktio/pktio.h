@@ -315,7 +315,8 @@ int pktio_writev(struct pktio_port *p, const struct iovec *iov, int iovcnt);
 /**
  * Zero-copy receive: up to @p n packets whose data point into the shared region and
  * stay valid until released. Never blocks; use pktio_wait() to sleep. The data are
- * read-only: an exclusive client of one pktiod queue reads the buffers the device wrote,
+ * read-only: an exclusive client of one pktiod queue (root or pktiod's own user, on a port
+ * whose zerocopy setting gives the queue a pool) reads the buffers the device wrote,
  * mapped without write access (PKTIO_F_ZEROCOPY in pktio_client_info.mode), and a write
  * there faults.
  *
