@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <setjmp.h>
@@ -536,6 +537,227 @@ test_zerocopy_other_user_copies(void **state)
 	assert_int_equal(test_pktiod_stop(&d), 0);
 }
 
+/*
+ * Forward (pktio_forward) from net_pcap rx to net_pcap tx: every frame of the captures
+ * leaves byte-exact and in order, every other one with its MAC addresses swapped through
+ * the header rewrite; without a copy where both handles allow it (the device sends the
+ * buffer it received into), else through copies. Every buffer comes back to its pool.
+ */
+static void
+forward_through(unsigned int flags)
+{
+	const struct pkt **exp = calloc(input.n, sizeof(*exp));
+	unsigned int n = select_frames(exp, 0, MAX_FRAME), i, seen = 0, sent = 0;
+	struct pktio_port_info before, after;
+	struct capture got = { 0 };
+	struct test_pktiod d;
+	struct pktio_port *r, *w;
+	struct pktio_pkt pkts[64];
+	char ports[1024], out[256];
+	uint64_t end = test_now_ms() + 20000;
+	uint8_t hdr[12];
+	int k, rc;
+
+	assert_non_null(exp);
+	snprintf(out, sizeof(out), "%s/forwarded.pcap", test_dir());
+	snprintf(ports, sizeof(ports), "[port in]\ndevice = net_pcap0,rx_pcap=%s\n"
+		 "max_frame = %d\nring_size = %d\npoll_idle = no\nzerocopy = yes\n"
+		 "[port out]\ndevice = net_pcap1,tx_pcap=%s\nmax_frame = %d\nring_size = 64\n",
+		 merged, MAX_FRAME, PCAP_RING, out, MAX_FRAME);
+	assert_int_equal(test_pktiod_start(&d, ports), 0);
+	assert_int_equal(test_port_info(&d, "in", &before), 0);
+	r = pktio_port_open("in", PKTIO_QUEUE_ANY, flags, d.sock);
+	w = pktio_port_open("out", PKTIO_QUEUE_ANY, PKTIO_F_TXONLY, d.sock);
+	assert_non_null(r);
+	assert_non_null(w);
+	assert_int_equal(pktio_forward_zerocopy(w, r), !(flags & PKTIO_F_COPY));
+	assert_false(pktio_forward_zerocopy(r, w)); /* w receives nothing */
+	while (seen < n) {
+		assert_true(test_now_ms() < end);
+		k = pktio_rx_burst(r, pkts, RTE_MIN(64u, n - seen));
+		assert_true(k >= 0);
+		if (k == 0) {
+			assert_true(pktio_wait(r, 1000) >= 0);
+			continue;
+		}
+		for (i = 0; i < (unsigned int)k; i++, seen++) {
+			bool swap = sent % 2 == 1 && pkts[i].len >= sizeof(hdr);
+
+			assert_int_equal(pkts[i].len, exp[seen]->len);
+			if (pkts[i].len == 0) { /* nothing to send: given back */
+				assert_int_equal(pktio_forward(w, r, &pkts[i], 1, NULL, 0), -EINVAL);
+				pktio_rx_release(r, &pkts[i], 1);
+				continue;
+			}
+			exp[sent++] = exp[seen];
+			if (swap) {
+				memcpy(hdr, (const uint8_t *)pkts[i].data + 6, 6);
+				memcpy(hdr + 6, pkts[i].data, 6);
+			}
+			/* one at a time: the output keeps the order; a full ring is retried */
+			while ((rc = pktio_forward(w, r, &pkts[i], 1, swap ? hdr : NULL,
+						   swap ? sizeof(hdr) : 0)) == 0)
+				assert_true(test_now_ms() < end);
+			assert_int_equal(rc, 1);
+		}
+	}
+	pktio_port_close(w); /* waits for its frames to be taken */
+	pktio_port_close(r);
+	assert_int_equal(test_wait_clients(&d, 0, 5000), 0);
+	assert_int_equal(test_port_info(&d, "in", &after), 0);
+	assert_int_equal(after.mbuf_in_use, before.mbuf_in_use);
+	assert_int_equal(test_pktiod_stop(&d), 0); /* closing the port completes the file */
+	assert_int_equal(cap_read(&got, out, NULL), 0);
+	assert_int_equal(got.n, sent);
+	for (i = 0; i < sent; i++) {
+		const uint8_t *e = exp[i]->data, *g = got.p[i].data;
+		bool swap = i % 2 == 1 && exp[i]->len >= sizeof(hdr);
+
+		if (got.p[i].len != exp[i]->len ||
+		    (swap && (memcmp(g, e + 6, 6) != 0 || memcmp(g + 6, e, 6) != 0 ||
+			      memcmp(g + 12, e + 12, exp[i]->len - 12) != 0)) ||
+		    (!swap && memcmp(g, e, exp[i]->len) != 0))
+			fail_msg("frame %u differs", i);
+	}
+	print_message("%u frames forwarded net_pcap -> net_pcap, %s\n", sent,
+		      flags & PKTIO_F_COPY ? "copied" : "without a copy");
+	cap_free(&got);
+	free(exp);
+}
+
+static void
+test_zerocopy_forward(void **state)
+{
+	(void)state;
+	forward_through(0);
+}
+
+static void
+test_zerocopy_forward_copied(void **state)
+{
+	(void)state;
+	forward_through(PKTIO_F_COPY);
+}
+
+/* Queue @p n PKTIO_DESC_FWD descriptors on @p x's tx ring at once, in tx slots 0 .. n-1. */
+static void
+forward_raw(struct raw *x, const struct pktio_fwd *f, uint16_t len, unsigned int n)
+{
+	struct pktio_desc desc[8]; /* rte_ring copies 8 at a time */
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		desc[i] = (struct pktio_desc){ .slot = x->h->nb_rx_slots + i, .len = len,
+					       .flags = PKTIO_DESC_FWD };
+		memcpy((char *)x->h + x->h->tx_slot_off + (size_t)i * x->h->slot_size, f,
+		       sizeof(*f));
+	}
+	assert_int_equal(rte_ring_sp_enqueue_burst_elem(pktio_shm_ring(x->h, x->h->tx_off),
+							desc, sizeof(desc[0]), n, NULL), n);
+}
+
+/*
+ * Forwards pktiod must refuse, each detaching the sender with the reason: a buffer the
+ * client does not hold (never given, or forwarded already), a header longer than the
+ * frame, a source that is another process's attachment; and the flag on a port whose
+ * device does not send from client memory (net_ring). The library refuses the same
+ * before they leave it: an id not held, a header too long.
+ */
+static void
+test_zerocopy_forward_refused(void **state)
+{
+	struct pktio_port_info pi;
+	struct pktio_port *w, *r;
+	struct test_pktiod d;
+	struct pktio_desc desc;
+	struct pktio_pkt pkt;
+	struct raw x, y;
+	uint8_t frame[64];
+	struct pktio_fwd f = { 0 };
+	uint32_t len;
+	pid_t pid;
+	int st;
+
+	(void)state;
+	assert_int_equal(test_pktiod_start(&d, "[port lo]\ndevice = net_ring0\nzerocopy = yes\n"
+					   "[port n]\ndevice = net_null0\nzerocopy = yes\n"
+					   "poll_idle = no\n"), 0);
+	w = pktio_port_open("lo", PKTIO_QUEUE_ANY, PKTIO_F_TXONLY, d.sock);
+	assert_non_null(w);
+	test_frame(frame, sizeof(frame), 1, 1);
+
+	/* the library: an id not held, a header above the limit or the frame */
+	r = pktio_port_open("n", PKTIO_QUEUE_ANY, 0, d.sock);
+	assert_non_null(r);
+	assert_true(pktio_forward_zerocopy(r, r));
+	assert_int_equal(pktio_wait(r, 5000), 1);
+	assert_int_equal(pktio_rx_burst(r, &pkt, 1), 1);
+	assert_int_equal(pktio_forward(r, r, &pkt, 1, frame, PKTIO_FORWARD_HDR_MAX + 1), -EINVAL);
+	len = pkt.len;
+	pkt.len = 8;
+	assert_int_equal(pktio_forward(r, r, &pkt, 1, frame, 12), -EINVAL);
+	pkt.len = len;
+	pkt.id ^= 1;
+	assert_int_equal(pktio_forward(r, r, &pkt, 1, NULL, 0), -EINVAL);
+	pkt.id ^= 1;
+	assert_int_equal(pktio_forward(r, r, &pkt, 1, NULL, 0), 1);
+	pktio_port_close(r);
+	assert_int_equal(test_wait_clients(&d, 1, 5000), 1);
+
+	/* pktiod: net_ring's tx takes no forward (it holds frames past its burst) */
+	assert_int_equal(raw_attach_to(d.sock, &x, "lo", PKTIO_QUEUE_ANY, 0, 0), 0);
+	assert_int_equal(x.h->rx_zerocopy, 1);
+	assert_int_equal(x.h->tx_forward, 0);
+	assert_int_equal(pktio_write(w, frame, sizeof(frame)), sizeof(frame));
+	desc = take_one(&x);
+	f = (struct pktio_fwd){ .buf = desc.slot, .port = x.h->port };
+	forward_raw(&x, &f, desc.len, 1);
+	raw_expect_bye(&x);
+
+	/* net_null sends from client memory: a long header, a buffer twice, another's */
+	assert_int_equal(raw_attach_to(d.sock, &x, "n", PKTIO_QUEUE_ANY, 0, 0), 0);
+	assert_int_equal(x.h->tx_forward, 1);
+	desc = take_one(&x);
+	f = (struct pktio_fwd){ .buf = desc.slot, .port = x.h->port, .hdr_len = 16 };
+	forward_raw(&x, &f, 8, 1);
+	raw_expect_bye(&x);
+	assert_int_equal(raw_attach_to(d.sock, &x, "n", PKTIO_QUEUE_ANY, 0, 0), 0);
+	desc = take_one(&x);
+	f = (struct pktio_fwd){ .buf = desc.slot, .port = x.h->port };
+	forward_raw(&x, &f, desc.len, 2); /* the first is sent; then it is not held */
+	raw_expect_bye(&x);
+	assert_int_equal(raw_attach_to(d.sock, &x, "n", PKTIO_QUEUE_ANY, 0, 0), 0);
+	desc = take_one(&x);
+	pid = fork();
+	if (pid == 0) {
+		/* another process of the same user: it may send on n, not the parent's buffers */
+		struct pktio_msg_bye bye;
+		struct pollfd pfd = { .fd = -1, .events = POLLIN };
+
+		if (raw_attach_to(d.sock, &y, "n", PKTIO_QUEUE_ANY, 0, PKTIO_MSG_F_TXONLY) != 0)
+			_exit(2);
+		f = (struct pktio_fwd){ .buf = desc.slot, .port = x.h->port };
+		forward_raw(&y, &f, desc.len, 1);
+		pfd.fd = y.sock;
+		if (poll(&pfd, 1, 5000) != 1 || recv(y.sock, &bye, sizeof(bye), 0) != sizeof(bye) ||
+		    bye.hdr.type != PKTIO_MSG_BYE)
+			_exit(3);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	raw_close(&x);
+	assert_int_equal(test_wait_clients(&d, 1, 5000), 1);
+	assert_int_equal(test_port_info(&d, "lo", &pi), 0);
+	assert_int_equal(pi.detach_violation, 1);
+	assert_int_equal(test_port_info(&d, "n", &pi), 0);
+	assert_int_equal(pi.detach_violation, 3);
+	assert_int_equal(pi.mbuf_in_use, 0);
+	pktio_port_close(w);
+	assert_int_equal(test_pktiod_stop(&d), 0);
+}
+
 int
 main(void)
 {
@@ -548,6 +770,9 @@ main(void)
 		cmocka_unit_test(test_zerocopy_stall_and_kill),
 		cmocka_unit_test(test_zerocopy_bad_ids),
 		cmocka_unit_test(test_zerocopy_other_user_copies),
+		cmocka_unit_test(test_zerocopy_forward),
+		cmocka_unit_test(test_zerocopy_forward_copied),
+		cmocka_unit_test(test_zerocopy_forward_refused),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

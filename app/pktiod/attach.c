@@ -206,6 +206,8 @@ region_init(struct pktiod_att *a, const struct pktio_shm_layout *l, const struct
 	h->rx_slot_off = l->slots_off;
 	h->rx_slot_size = l->slot_size;
 	h->tx_slot_off = l->tx_slot_off;
+	h->worker = p->rxq[a->home].lcore;
+	h->instance = pktiod.instance;
 	if (a->zc != NULL) {
 		const struct rxq_pool *z = a->zc->pool;
 
@@ -482,6 +484,7 @@ pktiod_attach(struct pktiod *d, struct pktiod_port *p, const struct pktiod_attac
 	rc = att_txzc(a, p, req);
 	if (rc < 0)
 		goto close_region;
+	a->hdr->tx_forward = a->txzc != NULL;
 	a->next = p->atts;
 	p->atts = a;
 	p->nb_atts++;

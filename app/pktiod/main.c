@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_random.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -150,6 +151,7 @@ clock_init(struct pktiod *d)
 	d->base_tsc = rte_rdtsc();
 	d->base_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
 	d->ns_per_tsc = 1e9 / rte_get_tsc_hz();
+	d->instance = rte_rand() | 1;
 	return 0;
 }
 

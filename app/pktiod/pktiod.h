@@ -280,6 +280,7 @@ struct pktiod {
 	struct pktiod_att *zombies;      /* detached, zero-copy tx slots still out (attach.c) */
 	double ns_per_tsc;               /* receive timestamps */
 	uint64_t base_tsc, base_ns;
+	uint64_t instance;               /* this run, in every region (hdr.instance) */
 };
 
 extern struct pktiod pktiod;

@@ -447,6 +447,11 @@ tx_take(struct pktiod_att *a, struct pktio_desc *d, unsigned int n)
 			violation(a, "tx: length %u above max frame %u", d[i].len, a->max_frame);
 			return -1;
 		}
+		if (unlikely(d[i].flags != 0 &&
+			     (d[i].flags != PKTIO_DESC_FWD || a->txzc == NULL))) {
+			violation(a, "tx: descriptor flags %#x not allowed", d[i].flags);
+			return -1;
+		}
 		a->owner[s] = OWN_APPLIANCE;
 	}
 	return rc;
@@ -528,6 +533,52 @@ txzc_complete(struct pktiod_att *a)
 }
 
 /*
+ * The mbuf a PKTIO_DESC_FWD tx slot of @p a names: a zero-copy rx buffer that @p a's process
+ * holds on a queue this worker serves (so its held table is ours to change), taken from the
+ * holder, its first hdr_len bytes rewritten; it goes back to its pool when the device is
+ * done with it. NULL: dropped (the source attachment is gone) or a violation.
+ */
+static struct rte_mbuf *
+fwd_mbuf(struct pktiod_att *a, const char *slot, uint16_t len)
+{
+	const struct pktio_fwd *in = (const void *)slot;
+	const struct port_tab *t;
+	struct pktiod_att *src;
+	struct pktio_fwd f;
+	struct rte_mbuf *m;
+
+	memcpy(&f, in, offsetof(struct pktio_fwd, hdr)); /* once: the client may change it */
+	if (unlikely(f.port >= pktiod.nb_ports || f.queue >= pktiod.ports[f.port].conf->nb_rxq ||
+		     pktiod.ports[f.port].rxq[f.queue].lcore != rte_lcore_id() ||
+		     f.hdr_len > PKTIO_FWD_HDR_MAX || f.hdr_len > len)) {
+		violation(a, "tx: forward from port %u queue %u with a %u-byte header: not here",
+			  f.port, f.queue, f.hdr_len);
+		return NULL;
+	}
+	t = __atomic_load_n(&pktiod.ports[f.port].tab, __ATOMIC_ACQUIRE);
+	src = t != NULL ? t->rxq[f.queue].excl : NULL;
+	if (unlikely(src == NULL || src->zc == NULL || src->bad))
+		return NULL; /* detached meanwhile: its buffers went back with it */
+	if (unlikely(src->pid != a->pid || src->uid != a->uid)) {
+		violation(a, "tx: forward from client %u, another process's", src->id);
+		return NULL;
+	}
+	if (unlikely(f.buf >= src->nb_rx || (m = src->zc->held[f.buf]) == NULL)) {
+		violation(a, "tx: forward of buffer %u, not one the client holds", f.buf);
+		return NULL;
+	}
+	if (unlikely(len > m->buf_len - m->data_off)) {
+		violation(a, "tx: forward of %u bytes, more than buffer %u has", len, f.buf);
+		return NULL;
+	}
+	src->zc->held[f.buf] = NULL;
+	src->zc->nb_held--;
+	rte_memcpy(rte_pktmbuf_mtod(m, void *), in->hdr, f.hdr_len);
+	m->ol_flags = 0;
+	return m;
+}
+
+/*
  * Make mbufs of @p d's frames: copies into the port's pool, or (zero-copy) header-only
  * mbufs attached to the slots, which come back through txzc_complete(); frames of up to
  * TX_COPY_MAX bytes are copied even then. A descriptor of length 0 gets none.
@@ -539,14 +590,17 @@ tx_mbufs(struct pktiod_port *p, struct pktiod_rxq *r, struct pktiod_att *a,
 {
 	struct rte_mbuf *c[PKTIOD_BURST], *x[PKTIOD_BURST];
 	struct att_txzc *z = a->txzc;
-	unsigned int i, k = 0, nx = 0, ic = 0, ix = 0;
+	unsigned int i, k = 0, nx = 0, nf = 0, nc, ic = 0, ix = 0;
 
-	for (i = 0; z != NULL && i < n; i++)
-		nx += d[i].len > TX_COPY_MAX;
-	if (unlikely(rte_pktmbuf_alloc_bulk(p->mp, c, n - nx) != 0))
+	for (i = 0; z != NULL && i < n; i++) {
+		nf += d[i].flags == PKTIO_DESC_FWD;
+		nx += d[i].flags == 0 && d[i].len > TX_COPY_MAX;
+	}
+	nc = n - nx - nf;
+	if (unlikely(rte_pktmbuf_alloc_bulk(p->mp, c, nc) != 0))
 		goto nombuf;
 	if (nx > 0 && unlikely(rte_pktmbuf_alloc_bulk(p->ext_mp, x, nx) != 0)) {
-		rte_pktmbuf_free_bulk(c, n - nx);
+		rte_pktmbuf_free_bulk(c, nc);
 		goto nombuf;
 	}
 	for (i = 0; i < n; i++) {
@@ -557,7 +611,11 @@ tx_mbufs(struct pktiod_port *p, struct pktiod_rxq *r, struct pktiod_att *a,
 			r->tx_invalid++;
 			continue;
 		}
-		if (z != NULL && len > TX_COPY_MAX) {
+		if (d[i].flags == PKTIO_DESC_FWD) {
+			m[k] = fwd_mbuf(a, slot, len); /* the slot comes back at once */
+			if (unlikely(m[k] == NULL))
+				continue;
+		} else if (z != NULL && len > TX_COPY_MAX) {
 			struct txzc_slot *sl = &z->slot[d[i].slot - a->nb_rx];
 
 			m[k] = x[ix++];
@@ -574,12 +632,16 @@ tx_mbufs(struct pktiod_port *p, struct pktiod_rxq *r, struct pktiod_att *a,
 		m[k]->pkt_len = len;
 		k++;
 	}
-	if (ic < n - nx) /* the copies of zero-length frames */
-		rte_pktmbuf_free_bulk(c + ic, n - nx - ic);
+	if (ic < nc) /* the copies of zero-length frames */
+		rte_pktmbuf_free_bulk(c + ic, nc - ic);
 	return k;
 
 nombuf:
 	r->tx_nombuf += n;
+	for (i = 0; nf > 0 && i < n; i++) /* forwarded buffers are not the client's now */
+		if (d[i].flags == PKTIO_DESC_FWD && d[i].len > 0)
+			rte_pktmbuf_free(fwd_mbuf(a, a->tx_slots + (size_t)(d[i].slot - a->nb_rx) *
+							  a->slot_size, d[i].len));
 	return -1;
 }
 

@@ -46,6 +46,8 @@
 #include "shm_private.h"
 
 #define RX_MAX 256u         /* descriptors one rx_burst takes */
+
+_Static_assert(PKTIO_FORWARD_HDR_MAX == PKTIO_FWD_HDR_MAX, "one header limit");
 #define CTL_CHECK_POLLS 4096u/* busy-poll: empty polls between control socket checks */
 #define BELL_TAKE_TRIES 1000u /* bell_take(): reads before giving up on a dead appliance */
 #define BELL_BUF 64u         /* bytes one doorbell read takes: more than are ever queued */
@@ -384,6 +386,70 @@ shm_tx_submit(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 }
 
 static bool
+shm_forward_ok(const struct pktio_port *out, const struct pktio_port *in)
+{
+	const struct pktio_shm_hdr *o = shm(out)->hdr, *i = shm(in)->hdr;
+
+	return shm(in)->pool != NULL && o->tx_forward == 1 && o->worker == i->worker &&
+	       o->instance == i->instance;
+}
+
+/*
+ * Forward without a copy: each packet takes a tx slot of @p out only to carry a struct
+ * pktio_fwd naming its rx buffer on @p in (and the new header); pktiod sends the buffer
+ * and returns the slot at once. Ids are checked as tx_claim() checks them.
+ */
+static int
+shm_forward(struct pktio_port *out, struct pktio_port *in, const struct pktio_pkt *pkts,
+	    unsigned int n, const void *hdrs, unsigned int hdr_len)
+{
+	struct shm_port *so = shm(out), *si = shm(in);
+	uint16_t port = si->hdr->port, queue = si->hdr->queue;
+	struct pktio_desc d[RX_MAX];
+	unsigned int i, k;
+	uint64_t bytes = 0;
+
+	if (unlikely(shm_dead(out) || shm_dead(in)))
+		return -ECONNRESET;
+	if (queue == PKTIO_QUEUE_ANY)
+		queue = 0; /* zero-copy only there when the port has one queue */
+	if (so->nb_free < n)
+		tx_reclaim(so);
+	n = RTE_MIN(RTE_MIN(n, so->nb_free), RX_MAX);
+	for (i = 0; i < n; i++) {
+		uint32_t id = pkts[i].id;
+
+		if (unlikely(id >= si->nb_rx || si->own[id] != SLOT_USER)) {
+			while (i-- > 0)
+				si->own[pkts[i].id] = SLOT_USER;
+			return -EINVAL;
+		}
+		si->own[id] = SLOT_APPLIANCE; /* a repeat in pkts fails */
+	}
+	for (k = 0; k < n; k++) {
+		uint32_t slot = so->tx_free[--so->nb_free];
+		struct pktio_fwd *f = (void *)(so->tx_slots +
+					       (size_t)(slot - so->nb_rx) * so->slot_size);
+
+		f->buf = pkts[k].id;
+		f->port = port;
+		f->queue = queue;
+		f->hdr_len = hdr_len;
+		if (hdr_len > 0)
+			memcpy(f->hdr, (const uint8_t *)hdrs + (size_t)k * hdr_len, hdr_len);
+		so->own[slot] = SLOT_APPLIANCE;
+		d[k] = (struct pktio_desc){ .slot = slot, .len = pkts[k].len,
+					    .flags = PKTIO_DESC_FWD };
+		bytes += pkts[k].len;
+	}
+	/* tx holds every tx slot: this cannot fail */
+	rte_ring_sp_enqueue_burst_elem(so->tx, d, sizeof(d[0]), n, NULL);
+	out->st.tx_packets += n;
+	out->st.tx_bytes += bytes;
+	return n;
+}
+
+static bool
 shm_rx_ready(const struct pktio_port *p)
 {
 	return rte_ring_count(shm(p)->rx) > 0;
@@ -625,6 +691,8 @@ const struct pktio_driver pktio_shm_driver = {
 	.rx_release = shm_rx_release,
 	.tx_reserve = shm_tx_reserve,
 	.tx_submit = shm_tx_submit,
+	.forward = shm_forward,
+	.forward_ok = shm_forward_ok,
 	.rx_ready = shm_rx_ready,
 	.wait_rx = shm_wait_rx,
 	.wait_tx = shm_wait_tx,

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_common.h>
 #include <rte_pause.h>
 
 #include "pktio_private.h"
@@ -221,6 +222,67 @@ int
 pktio_tx_submit(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 {
 	return p->drv->tx_submit(p, pkts, n);
+}
+
+bool
+pktio_forward_zerocopy(const struct pktio_port *out, const struct pktio_port *in)
+{
+	return out != NULL && in != NULL && out->drv == in->drv && out->drv->forward_ok != NULL &&
+	       out->drv->forward_ok(out, in);
+}
+
+/* pktio_forward() through copies: into tx buffers of @p out, then the rx buffers go back. */
+static int
+forward_copy(struct pktio_port *out, struct pktio_port *in, const struct pktio_pkt *pkts,
+	     unsigned int n, const uint8_t *hdrs, unsigned int hdr_len)
+{
+	struct pktio_pkt tx[PKTIO_BURST];
+	unsigned int done = 0, i;
+	int k, rc;
+
+	while (done < n) {
+		k = pktio_tx_reserve(out, tx, RTE_MIN(n - done, (unsigned int)PKTIO_BURST));
+		if (k <= 0)
+			return done > 0 ? (int)done : k;
+		for (i = 0; i < (unsigned int)k; i++) {
+			const struct pktio_pkt *rx = &pkts[done + i];
+
+			memcpy(tx[i].data, rx->data, rx->len);
+			if (hdr_len > 0)
+				memcpy(tx[i].data, hdrs + (size_t)(done + i) * hdr_len, hdr_len);
+			tx[i].len = rx->len;
+		}
+		rc = pktio_tx_submit(out, tx, k);
+		if (rc < 0)
+			return done > 0 ? (int)done : rc;
+		pktio_rx_release(in, pkts + done, k);
+		done += k;
+	}
+	return done;
+}
+
+int
+pktio_forward(struct pktio_port *out, struct pktio_port *in, const struct pktio_pkt *pkts,
+	      unsigned int n, const void *hdrs, unsigned int hdr_len)
+{
+	unsigned int i;
+	int rc;
+
+	if (out == NULL || in == NULL || (pkts == NULL && n > 0) ||
+	    hdr_len > PKTIO_FORWARD_HDR_MAX || (hdr_len > 0 && hdrs == NULL))
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (pkts[i].len == 0 || pkts[i].len < hdr_len)
+			return -EINVAL;
+		if (pkts[i].len > out->max_frame || pkts[i].len > in->max_frame)
+			return -EMSGSIZE; /* in's buffers hold max_frame bytes */
+	}
+	if (pktio_forward_zerocopy(out, in)) {
+		rc = out->drv->forward(out, in, pkts, n, hdrs, hdr_len);
+		if (rc != -EXDEV)
+			return rc;
+	}
+	return forward_copy(out, in, pkts, n, hdrs, hdr_len);
 }
 
 int

@@ -32,6 +32,7 @@
  */
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -350,6 +351,35 @@ int pktio_tx_reserve(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int 
  *   cases with nothing sent and every buffer still the caller's; or -ECONNRESET.
  */
 int pktio_tx_submit(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n);
+
+/** Header bytes pktio_forward() may rewrite in each packet. */
+#define PKTIO_FORWARD_HDR_MAX 52
+
+/**
+ * Forward: send @p n packets received on @p in (pktio_rx_burst(), not released) out of
+ * @p out, which may be the same handle. Each goes out with pkts[i].len bytes (at most
+ * pktio_port_max_frame() of either handle), its first @p hdr_len
+ * bytes replaced by the @p hdr_len bytes at @p hdrs + i * @p hdr_len when @p hdr_len > 0
+ * (a router's new Ethernet and IP header: the received data are read-only).
+ *
+ * Where pktio_forward_zerocopy() says so, the device sends the very buffer it received
+ * into; elsewhere the frame is copied into a tx buffer of @p out. Either way a packet
+ * sent is no longer the caller's: it must not be released. Never blocks.
+ *
+ * @return Packets sent, from the first; the rest (no tx buffer was free) are still the
+ *   caller's. Or, with nothing sent: -EMSGSIZE (a len too long), -EINVAL (a len of 0,
+ *   @p hdr_len above PKTIO_FORWARD_HDR_MAX or a len, or, zero-copy, an id the caller does
+ *   not hold on @p in or names twice), -ECONNRESET.
+ */
+int pktio_forward(struct pktio_port *out, struct pktio_port *in, const struct pktio_pkt *pkts,
+		  unsigned int n, const void *hdrs, unsigned int hdr_len);
+
+/**
+ * Does pktio_forward() from @p in to @p out go without a copy? True when @p in receives
+ * zero-copy (PKTIO_F_ZEROCOPY), @p out's device sends from client memory
+ * (PKTIO_F_ZEROCOPY_TX), and one pktiod worker serves both queues.
+ */
+bool pktio_forward_zerocopy(const struct pktio_port *out, const struct pktio_port *in);
 
 /**
  * Sleep until a packet can be read, the appliance goes, or @p timeout_ms passes

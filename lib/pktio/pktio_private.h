@@ -32,6 +32,13 @@ struct pktio_driver {
 	void (*rx_release)(struct pktio_port *p, const struct pktio_pkt *pkts, unsigned int n);
 	int (*tx_reserve)(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n);
 	int (*tx_submit)(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n);
+	/** pktio_forward() without a copy, from @p in of the same driver: packets sent,
+	 * -EXDEV where it cannot (the library copies), or -errno */
+	int (*forward)(struct pktio_port *out, struct pktio_port *in,
+		       const struct pktio_pkt *pkts, unsigned int n, const void *hdrs,
+		       unsigned int hdr_len);
+	/** can forward() take packets from @p in? */
+	bool (*forward_ok)(const struct pktio_port *out, const struct pktio_port *in);
 	/** sleep until rx is possible: 1, 0 on timeout, or -errno */
 	int (*wait_rx)(struct pktio_port *p, int timeout_ms);
 	/** is a packet there for rx_burst? No syscall: the busy-poll spin calls it */

@@ -50,7 +50,7 @@
 #include <rte_ring_core.h>
 
 #define PKTIO_SHM_MAGIC   0x4d48534f4954504bull /* "KPTIOSHM" */
-#define PKTIO_SHM_VERSION 2
+#define PKTIO_SHM_VERSION 3
 
 #define PKTIO_SHM_CACHE_LINE 64
 #define PKTIO_SLOT_HEADROOM  64
@@ -65,7 +65,30 @@ enum pktio_shm_state {
 struct pktio_desc {
 	uint32_t slot;   /**< slot number */
 	uint16_t len;    /**< frame length (0 in rx_free and tx_comp) */
-	uint16_t flags;  /**< reserved, 0 */
+	uint16_t flags;  /**< tx: 0 or PKTIO_DESC_FWD; else 0 */
+};
+
+/**
+ * tx desc flag: forward a received buffer instead of sending the slot's frame. The tx slot
+ * carries a struct pktio_fwd at its start (in the headroom) naming a zero-copy rx buffer
+ * the client holds; the appliance sends that buffer's first desc.len bytes, the first
+ * hdr_len of them replaced by hdr[], and returns the tx slot at once. The buffer is no
+ * longer the client's (it comes back on an rx ring when the device has received into it
+ * again). Allowed where the source attachment is the same process's, on the same worker
+ * (hdr.worker equal), and the sending attachment has hdr.tx_forward.
+ */
+#define PKTIO_DESC_FWD 0x1
+
+#define PKTIO_FWD_HDR_MAX 52   /**< header bytes a forward may rewrite */
+
+/** What a PKTIO_DESC_FWD tx slot holds at its start. */
+struct pktio_fwd {
+	uint32_t buf;      /**< rx buffer number, held by the client on the source attachment */
+	uint16_t port;     /**< source attachment: appliance port index (hdr.port) */
+	uint16_t queue;    /**< and its rx queue (hdr.queue) */
+	uint16_t hdr_len;  /**< bytes of hdr[] that replace the frame's first bytes */
+	uint16_t reserved;
+	uint8_t hdr[PKTIO_FWD_HDR_MAX];
 };
 
 /** Per-packet receive metadata at the start of an rx slot; written by the appliance. */
@@ -108,6 +131,9 @@ struct pktio_shm_hdr {
 	uint32_t rx_slot_off;    /**< rx slot 0: offset in the region, or in the pool */
 	uint32_t rx_slot_size;   /**< rx slot stride */
 	uint32_t tx_slot_off;    /**< offset in the region of tx slot nb_rx_slots */
+	uint32_t worker;         /**< the lcore that serves this attachment's rings */
+	uint32_t tx_forward;     /**< 1: its tx ring takes PKTIO_DESC_FWD descriptors */
+	uint64_t instance;       /**< the appliance's run: equal for attachments of one pktiod */
 
 	/* Cache line 3: counters, written by the appliance per burst. */
 	uint64_t rx_packets __attribute__((aligned(PKTIO_SHM_CACHE_LINE)));
@@ -120,6 +146,7 @@ struct pktio_shm_hdr {
 
 _Static_assert(sizeof(struct pktio_desc) == 8, "pktio_desc is 8 bytes");
 _Static_assert(sizeof(struct pktio_slot_meta) <= PKTIO_SLOT_HEADROOM, "slot meta fits headroom");
+_Static_assert(sizeof(struct pktio_fwd) == PKTIO_SLOT_HEADROOM, "forward fills the headroom");
 _Static_assert(sizeof(struct pktio_shm_hdr) == 4 * PKTIO_SHM_CACHE_LINE, "shm header size");
 _Static_assert(__builtin_offsetof(struct pktio_shm_hdr, rx_wakeup) == 64, "client line");
 _Static_assert(__builtin_offsetof(struct pktio_shm_hdr, state) == 128, "appliance line");
