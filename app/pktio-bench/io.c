@@ -23,7 +23,6 @@
 struct fwd {
 	struct iovec iov[BENCH_BURST_MAX];      /* readv/writev: burst buffers; read: iov[0] */
 	struct pktio_pkt rx[BENCH_BURST_MAX];   /* zc */
-	struct pktio_pkt tx[BENCH_BURST_MAX];
 	struct bench_frames f;                  /* --tx-first */
 	unsigned int max_frame;
 	bool swap;
@@ -185,18 +184,44 @@ fwd_read(struct bench_thread *t, struct fwd *w)
 	return n;
 }
 
-/* Reserve @p n tx buffers, retrying a while. @return buffers reserved, or -errno. */
+/*
+ * zc: pktio_forward() sends the received buffers themselves where pktiod can (the device
+ * transmits the buffer it received into; macswap's new addresses go as a 12-byte header
+ * rewrite), else through a copy into tx buffers. What the port does not take after
+ * FWD_TX_RETRY tries is given back.
+ */
 static int
-fwd_reserve(struct bench_thread *t, struct pktio_pkt *pkts, int n)
+fwd_zc(struct bench_thread *t, struct fwd *w)
 {
-	int got = 0, tries = 0, rc;
+	uint8_t hdr[BENCH_BURST_MAX][12];
+	uint64_t bytes = 0, tx_bytes = 0;
+	int i, n, sent = 0, tries = 0, rc;
 
-	while (got < n) {
-		rc = pktio_tx_reserve(t->tx, pkts + got, n - got);
-		if (rc < 0)
+	n = pktio_rx_burst(t->rx, w->rx, t->o->burst);
+	if (n == 0)
+		return t->o->block ? bench_wait_rx(t->rx) : -EAGAIN;
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		const uint8_t *d = w->rx[i].data;
+
+		bytes += w->rx[i].len;
+		if (w->swap) {
+			memcpy(hdr[i], d + 6, 6);
+			memcpy(hdr[i] + 6, d, 6);
+		}
+	}
+	while (sent < n) {
+		rc = pktio_forward(t->tx, t->rx, w->rx + sent, n - sent,
+				   w->swap ? hdr[sent] : NULL, w->swap ? sizeof(hdr[0]) : 0);
+		if (rc < 0) {
+			pktio_rx_release(t->rx, w->rx + sent, n - sent);
 			return rc;
-		got += rc;
-		if (rc > 0 || got == n)
+		}
+		for (i = sent; i < sent + rc; i++)
+			tx_bytes += w->rx[i].len;
+		sent += rc;
+		if (rc > 0 || sent == n)
 			continue;
 		if (cli_stop || (!t->o->block && ++tries >= FWD_TX_RETRY))
 			break;
@@ -205,39 +230,10 @@ fwd_reserve(struct bench_thread *t, struct pktio_pkt *pkts, int n)
 		else
 			__builtin_ia32_pause();
 	}
-	return got;
-}
-
-static int
-fwd_zc(struct bench_thread *t, struct fwd *w)
-{
-	uint64_t bytes = 0, tx_bytes = 0;
-	int i, n, got;
-
-	n = pktio_rx_burst(t->rx, w->rx, t->o->burst);
-	if (n == 0)
-		return t->o->block ? bench_wait_rx(t->rx) : -EAGAIN;
-	if (n < 0)
-		return n;
-	got = fwd_reserve(t, w->tx, n);
-	for (i = 0; i < n; i++)
-		bytes += w->rx[i].len;
-	for (i = 0; i < got; i++) {
-		memcpy(w->tx[i].data, w->rx[i].data, w->rx[i].len);
-		w->tx[i].len = w->rx[i].len;
-		tx_bytes += w->rx[i].len;
-		if (w->swap)
-			bench_macswap(w->tx[i].data);
-	}
-	pktio_rx_release(t->rx, w->rx, n);
-	if (got < 0)
-		return got;
-	got = pktio_tx_submit(t->tx, w->tx, got);
-	if (got < 0)
-		return got;
+	pktio_rx_release(t->rx, w->rx + sent, n - sent);
 	bench_count_rx(t, n, bytes);
-	bench_count_tx(t, got, tx_bytes);
-	bench_count_unsent(t, n - got);
+	bench_count_tx(t, sent, tx_bytes);
+	bench_count_unsent(t, n - sent);
 	return n;
 }
 
@@ -266,8 +262,9 @@ const struct bench_engine bench_io_engine = {
 	.name = "io",
 	.help = "send each received burst back out of the same port, unchanged: readv\n"
 		"            then pktio_writev of the same iovecs; read then write; zc: rx_burst,\n"
-		"            tx_reserve, copy, tx_submit, rx_release. On a loopback, start the\n"
-		"            traffic with --tx-first",
+		"            then pktio_forward (the device sends the buffer it received into\n"
+		"            where pktiod can, else a copy). On a loopback, start the traffic\n"
+		"            with --tx-first",
 	.init = io_init,
 	.start = bench_fwd_start,
 	.run = bench_fwd_run,

@@ -27,6 +27,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
+#include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 
 #include "pktiod.h"
@@ -596,6 +597,10 @@ tx_mbufs(struct pktiod_port *p, struct pktiod_rxq *r, struct pktiod_att *a,
 		nf += d[i].flags == PKTIO_DESC_FWD;
 		nx += d[i].flags == 0 && d[i].len > TX_COPY_MAX;
 	}
+	/* the client just wrote these lines: start every miss at once */
+	for (i = 0; i < n; i++)
+		rte_prefetch0(a->tx_slots + (size_t)(d[i].slot - a->nb_rx) * a->slot_size +
+			      (d[i].flags == PKTIO_DESC_FWD ? 0 : PKTIO_SLOT_HEADROOM));
 	nc = n - nx - nf;
 	if (unlikely(rte_pktmbuf_alloc_bulk(p->mp, c, nc) != 0))
 		goto nombuf;
