@@ -369,7 +369,7 @@ arp(uint8_t *f, const uint8_t *dmac, uint16_t op, const uint8_t *sha, uint32_t s
 /* ---- L2 ---- */
 
 static void
-test_fwd_l2_captures(void **state)
+l2_captures(bool zc)
 {
 	struct capture out_a = { 0 }, out_b = { 0 };
 	struct pktio_port_info pa, pb;
@@ -379,17 +379,16 @@ test_fwd_l2_captures(void **state)
 	unsigned int fits = count_len(&all, 0, MAX_FRAME), empty = count_len(&all, 0, 0);
 	char *js;
 
-	(void)state;
 	snprintf(oa, sizeof(oa), "%s/l2_out_a.pcap", test_dir());
 	snprintf(ob, sizeof(ob), "%s/l2_out_b.pcap", test_dir());
 	/* the same captures into both ports: both directions at once; every frame fits in the
 	 * rings, and stays in the file until pktio-fwd attaches */
 	snprintf(ports, sizeof(ports),
 		 "[port a]\ndevice = net_pcap0,rx_pcap=%s,tx_pcap=%s\nmax_frame = %d\n"
-		 "ring_size = 4096\npoll_idle = no\n\n"
+		 "ring_size = 4096\npoll_idle = no\nzerocopy = %s\n\n"
 		 "[port b]\ndevice = net_pcap1,rx_pcap=%s,tx_pcap=%s\nmax_frame = %d\n"
-		 "ring_size = 4096\npoll_idle = no\n", all_pcap, oa, MAX_FRAME, all_pcap, ob,
-		 MAX_FRAME);
+		 "ring_size = 4096\npoll_idle = no\nzerocopy = %s\n", all_pcap, oa, MAX_FRAME,
+		 zc ? "yes" : "no", all_pcap, ob, MAX_FRAME, zc ? "yes" : "no");
 	assert_int_equal(test_pktiod_start(&d, ports), 0);
 	snprintf(conf, sizeof(conf), "[fwd]\nmode = l2\nsocket = %s\ntx_wait_us = 1000000\n\n"
 		 "[xconnect x]\na = a\nb = b\n", d.sock);
@@ -401,6 +400,7 @@ test_fwd_l2_captures(void **state)
 	assert_int_equal(test_pktiod_stop(&d), 0);     /* closing the ports completes the files */
 
 	js = slurp(r.json);
+	assert_non_null(strstr(js, zc ? "\"zerocopy\": true" : "\"zerocopy\": false"));
 	assert_int_equal(json_u64(js, "\"a_to_b\"", "rx_packets"), fits);
 	assert_int_equal(json_u64(js, "\"a_to_b\"", "runt"), empty);
 	assert_int_equal(json_u64(js, "\"a_to_b\"", "tx_packets"), fits - empty);
@@ -415,15 +415,31 @@ test_fwd_l2_captures(void **state)
 	assert_int_equal(cap_read(&out_b, ob, NULL), 0);
 	compare_sendable(&out_b, &all);
 	compare_sendable(&out_a, &all);
-	print_message("%u frames each way: %u forwarded unchanged, %u empty counted as runt, "
-		      "%u over %d bytes counted as rx_oversize by pktiod\n", all.n, out_b.n, empty,
-		      all.n - fits, MAX_FRAME);
+	print_message("%u frames each way: %u forwarded unchanged (%s), %u empty counted as "
+		      "runt, %u over %d bytes counted as rx_oversize by pktiod\n", all.n, out_b.n,
+		      zc ? "without a copy" : "copied", empty, all.n - fits, MAX_FRAME);
+	if (zc) /* every buffer back in its pool */
+		assert_int_equal(pa.mbuf_in_use + pb.mbuf_in_use, 0);
 	cap_free(&out_a);
 	cap_free(&out_b);
 }
 
 static void
-test_fwd_l2_rewrite(void **state)
+test_fwd_l2_captures(void **state)
+{
+	(void)state;
+	l2_captures(false);
+}
+
+static void
+test_fwd_l2_captures_zerocopy(void **state)
+{
+	(void)state;
+	l2_captures(true);
+}
+
+static void
+l2_rewrite(bool zc)
 {
 	static const uint8_t NEW_DST[6] = { 2, 0, 0, 0, 0xb, 0xb };
 	static const uint8_t NEW_SRC[6] = { 2, 0, 0, 0, 0xb, 1 };
@@ -435,7 +451,6 @@ test_fwd_l2_rewrite(void **state)
 	unsigned int i;
 	char *js;
 
-	(void)state;
 	cap_add(&in_a, f, ipv4(f, R0_MAC, H1_MAC, IP(1, 2), IP(2, 2), 64, IPPROTO_UDP, 1, 26));
 	cap_add(&in_a, f, ipv4(f, R0_MAC, H1_MAC, IP(1, 2), IP(2, 2), 64, IPPROTO_UDP, 2, 1480));
 	cap_add(&in_a, f, 13);                  /* no room for the MAC addresses */
@@ -447,9 +462,10 @@ test_fwd_l2_rewrite(void **state)
 	cap_write(&in_a, ia);
 	cap_write(&in_b, ib);
 	snprintf(ports, sizeof(ports),
-		 "[port a]\ndevice = net_pcap0,rx_pcap=%s,tx_pcap=%s\npoll_idle = no\n\n"
-		 "[port b]\ndevice = net_pcap1,rx_pcap=%s,tx_pcap=%s\npoll_idle = no\n", ia, oa,
-		 ib, ob);
+		 "[port a]\ndevice = net_pcap0,rx_pcap=%s,tx_pcap=%s\npoll_idle = no\n"
+		 "zerocopy = %s\n\n"
+		 "[port b]\ndevice = net_pcap1,rx_pcap=%s,tx_pcap=%s\npoll_idle = no\n"
+		 "zerocopy = %s\n", ia, oa, zc ? "yes" : "no", ib, ob, zc ? "yes" : "no");
 	assert_int_equal(test_pktiod_start(&d, ports), 0);
 	snprintf(conf, sizeof(conf), "[fwd]\nmode = l2\nsocket = %s\nbusy_poll = yes\n\n"
 		 "[xconnect x]\na = a\nb = b\nb_dst_mac = 02:00:00:00:0b:0b\nb_src_mac = 02:00:00:00:0b:01\n", d.sock);
@@ -458,6 +474,7 @@ test_fwd_l2_rewrite(void **state)
 	assert_int_equal(test_pktiod_stop(&d), 0);
 
 	js = slurp(r.json);
+	assert_non_null(strstr(js, zc ? "\"zerocopy\": true" : "\"zerocopy\": false"));
 	assert_int_equal(json_u64(js, "\"a_to_b\"", "rx_packets"), 3);
 	assert_int_equal(json_u64(js, "\"a_to_b\"", "runt"), 1);
 	assert_int_equal(json_u64(js, "\"a_to_b\"", "tx_packets"), 2);
@@ -479,6 +496,20 @@ test_fwd_l2_rewrite(void **state)
 	cap_free(&in_b);
 	cap_free(&out_a);
 	cap_free(&out_b);
+}
+
+static void
+test_fwd_l2_rewrite(void **state)
+{
+	(void)state;
+	l2_rewrite(false);
+}
+
+static void
+test_fwd_l2_rewrite_zerocopy(void **state)
+{
+	(void)state;
+	l2_rewrite(true);
 }
 
 /* ---- router ---- */
@@ -848,6 +879,8 @@ main(void)
 		cmocka_unit_test_teardown(test_fwd_config_check, teardown_test),
 		cmocka_unit_test_teardown(test_fwd_l2_captures, teardown_test),
 		cmocka_unit_test_teardown(test_fwd_l2_rewrite, teardown_test),
+		cmocka_unit_test_teardown(test_fwd_l2_captures_zerocopy, teardown_test),
+		cmocka_unit_test_teardown(test_fwd_l2_rewrite_zerocopy, teardown_test),
 		cmocka_unit_test_teardown(test_fwd_router_frames, teardown_test),
 		cmocka_unit_test_teardown(test_fwd_router_captures, teardown_test),
 	};

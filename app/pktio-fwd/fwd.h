@@ -177,6 +177,7 @@ struct fwd_wstats {
 struct fwd_wport {
 	struct pktio_port *h;
 	unsigned int max_frame;
+	bool fwd_zc;                     /* l2: its frames leave by pktio_forward(), no copy */
 	unsigned int nb_tx;
 	struct iovec tx[FWD_TXQ];
 };
@@ -221,6 +222,7 @@ struct fwd_worker {
 	size_t pend_slot;                /* pending buffers: slot_size, or a scratch if larger */
 	uint8_t *rx_buf;
 	struct iovec rx_iov[FWD_BURST_MAX];
+	struct pktio_pkt rx_pkt[FWD_BURST_MAX]; /* ports with fwd_zc */
 	uint8_t *scratch;
 	unsigned int nb_scratch;
 	struct fwd_wport port[FWD_MAX_PORTS];
@@ -308,6 +310,10 @@ void fwd_kick_others(struct fwd_worker *w);
 
 /* l2.c */
 void fwd_l2_burst(struct fwd_worker *w, unsigned int p, unsigned int n);
+/* The port a cross-connect sends port @p p's frames out of. */
+unsigned int fwd_l2_out(const struct fwd *f, unsigned int p);
+/* A burst from port @p p sent on without a copy; @return frames received, -EAGAIN, -errno. */
+int fwd_l2_zc(struct fwd_worker *w, unsigned int p);
 
 /* router.c */
 void fwd_router_burst(struct fwd_worker *w, unsigned int p, unsigned int n);

@@ -9,7 +9,11 @@
  * (a port belongs to one xconnect only).
  */
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <rte_common.h>
 
 #include "fwd.h"
 
@@ -18,6 +22,14 @@ l2_runt(struct fwd_worker *w, unsigned int p)
 {
 	w->st.port[p].runt++;
 	w->st.drop[FWD_DROP_RUNT]++;
+}
+
+unsigned int
+fwd_l2_out(const struct fwd *f, unsigned int p)
+{
+	const struct fwd_xc_conf *xc = &f->conf.xc[f->port_xc[p]];
+
+	return xc->port[xc->port[0] == p ? 1 : 0];
 }
 
 void
@@ -48,4 +60,74 @@ fwd_l2_burst(struct fwd_worker *w, unsigned int p, unsigned int n)
 			memcpy(slot + FWD_HDR + RTE_ETHER_ADDR_LEN, &xc->src[o], RTE_ETHER_ADDR_LEN);
 		fwd_tx_queue(w, out, slot, len);
 	}
+}
+
+/*
+ * Without a copy: the frames are read where the device wrote them and sent from there by
+ * pktio_forward() (a MAC rewrite goes as a 12-byte header). A full output port is waited
+ * for up to tx_wait_us, as fwd_tx_flush() waits; the rest is given back and counted.
+ */
+int
+fwd_l2_zc(struct fwd_worker *w, unsigned int p)
+{
+	const struct fwd_xc_conf *xc = &w->fwd->conf.xc[w->fwd->port_xc[p]];
+	unsigned int o = xc->port[0] == p ? 1 : 0, out = xc->port[o];
+	struct fwd_port_stats *ps = &w->st.port[p], *po = &w->st.port[out];
+	bool rewrite = xc->set_src[o] || xc->set_dst[o];
+	struct pktio_pkt *pk = w->rx_pkt, keep[FWD_BURST_MAX];
+	uint8_t hdr[FWD_BURST_MAX][2 * RTE_ETHER_ADDR_LEN];
+	unsigned int i, k = 0, done = 0, waited = 0, nap = 1;
+	int n, rc;
+
+	n = pktio_rx_burst(w->port[p].h, pk, w->fwd->conf.burst);
+	if (n <= 0)
+		return n == 0 ? -EAGAIN : n;
+	ps->rx_packets += n;
+	for (i = 0; i < (unsigned int)n; i++) {
+		const uint8_t *d = pk[i].data;
+
+		ps->rx_bytes += pk[i].len;
+		if (pk[i].len == 0 || (rewrite && pk[i].len < RTE_ETHER_HDR_LEN)) {
+			l2_runt(w, p);
+			pktio_rx_release(w->port[p].h, &pk[i], 1);
+			continue;
+		}
+		if (unlikely(pk[i].len > w->port[out].max_frame)) {
+			po->too_long++;
+			w->st.drop[FWD_DROP_TOO_LONG]++;
+			pktio_rx_release(w->port[p].h, &pk[i], 1);
+			continue;
+		}
+		if (rewrite) {
+			memcpy(hdr[k], xc->set_dst[o] ? xc->dst[o].addr_bytes : d,
+			       RTE_ETHER_ADDR_LEN);
+			memcpy(hdr[k] + RTE_ETHER_ADDR_LEN,
+			       xc->set_src[o] ? xc->src[o].addr_bytes : d + RTE_ETHER_ADDR_LEN,
+			       RTE_ETHER_ADDR_LEN);
+		}
+		keep[k++] = pk[i];
+	}
+	while (done < k) {
+		rc = pktio_forward(w->port[out].h, w->port[p].h, keep + done, k - done,
+				   rewrite ? hdr[done] : NULL, rewrite ? sizeof(hdr[0]) : 0);
+		if (rc > 0) {
+			for (i = done; i < done + rc; i++)
+				po->tx_bytes += keep[i].len;
+			po->tx_packets += rc;
+			done += rc;
+			nap = 1;
+		} else if (rc == 0 && waited < w->fwd->conf.tx_wait_us) {
+			usleep(nap);
+			waited += nap;
+			nap = RTE_MIN(nap * 2, 64u);
+		} else {
+			if (rc < 0)
+				w->error = rc;
+			po->tx_full += k - done;
+			w->st.drop[FWD_DROP_TX_FULL] += k - done;
+			pktio_rx_release(w->port[p].h, keep + done, k - done);
+			break;
+		}
+	}
+	return n;
 }

@@ -166,13 +166,29 @@ json_ports(struct json_writer *w, const struct fwd *f, const struct fwd_wstats *
 	json_array_end(w);
 }
 
-/* One direction: what @p in received, what @p out sent of it. */
-static void
-json_direction(struct json_writer *w, const char *key, const struct fwd_port_stats *in,
-	       const struct fwd_port_stats *out)
+/* Do the frames of port @p p leave without a copy, on every worker? */
+static bool
+zerocopy(const struct fwd *f, unsigned int p)
 {
+	unsigned int i;
+
+	for (i = 0; i < f->nb_workers; i++)
+		if (!f->w[i]->port[p].fwd_zc)
+			return false;
+	return f->nb_workers > 0;
+}
+
+/* One direction: what port @p i received, what port @p o sent of it. */
+static void
+json_direction(struct json_writer *w, const char *key, const struct fwd *f,
+	       const struct fwd_wstats *s, unsigned int i, unsigned int o)
+{
+	const struct fwd_port_stats *in = &s->port[i], *out = &s->port[o];
+
 	json_key(w, key);
 	json_object_begin(w);
+	json_key(w, "zerocopy");
+	json_bool(w, zerocopy(f, i));
 	json_kv_u64(w, "rx_packets", in->rx_packets);
 	json_kv_u64(w, "rx_bytes", in->rx_bytes);
 	json_kv_u64(w, "tx_packets", out->tx_packets);
@@ -197,8 +213,8 @@ json_xconnects(struct json_writer *w, const struct fwd *f, const struct fwd_wsta
 		json_kv_str(w, "name", xc->name);
 		json_kv_str(w, "a", f->conf.port[xc->port[0]]);
 		json_kv_str(w, "b", f->conf.port[xc->port[1]]);
-		json_direction(w, "a_to_b", &s->port[xc->port[0]], &s->port[xc->port[1]]);
-		json_direction(w, "b_to_a", &s->port[xc->port[1]], &s->port[xc->port[0]]);
+		json_direction(w, "a_to_b", f, s, xc->port[0], xc->port[1]);
+		json_direction(w, "b_to_a", f, s, xc->port[1], xc->port[0]);
 		json_object_end(w);
 	}
 	json_array_end(w);

@@ -159,6 +159,17 @@ worker_pass(struct fwd_worker *w)
 	int n;
 
 	for (p = 0; p < f->conf.nb_ports && w->error == 0; p++) {
+		if (w->port[p].fwd_zc) {
+			n = fwd_l2_zc(w, p);
+			if (n == -EAGAIN)
+				continue;
+			if (n < 0) {
+				w->error = n;
+				break;
+			}
+			total += n;
+			continue;
+		}
 		n = pktio_readv(w->port[p].h, w->rx_iov, f->conf.burst);
 		if (n == -EAGAIN)
 			continue;
@@ -288,6 +299,9 @@ worker_init(struct fwd *f, unsigned int id)
 	rc = epoll_add(w->epfd, w->kick_fd, EPOLLIN, EV_KICK);
 	for (p = 0; p < f->conf.nb_ports && rc == 0; p++)
 		rc = port_open(w, p);
+	for (p = 0; p < f->conf.nb_ports && rc == 0 && f->conf.mode == FWD_MODE_L2; p++)
+		w->port[p].fwd_zc = pktio_forward_zerocopy(w->port[fwd_l2_out(f, p)].h,
+							   w->port[p].h);
 	return rc ?: worker_buffers(w);
 }
 
@@ -332,10 +346,11 @@ fwd_workers_stop(struct fwd *f)
 			pthread_join(w->thread, NULL);
 		w->started = false;
 		rc = rc ?: w->error;
-		for (p = 0; p < FWD_MAX_PORTS; p++)
+		for (p = 0; p < FWD_MAX_PORTS; p++) {
 			if (w->port[p].h != NULL)
 				pktio_port_close(w->port[p].h);
-		memset(&w->port, 0, sizeof(w->port));
+			w->port[p].h = NULL; /* the rest stays for the final stats */
+		}
 	}
 	return rc;
 }
