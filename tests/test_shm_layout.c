@@ -117,6 +117,7 @@ hdr_fill(struct pktio_shm_hdr *h, const struct pktio_shm_layout *l)
 	h->rx_free_off = l->rx_free_off;
 	h->tx_off = l->tx_off;
 	h->tx_comp_off = l->tx_comp_off;
+	h->rx_meta_off = l->rx_meta_off;
 	h->slots_off = l->slots_off;
 	h->rx_slot_off = l->slots_off;
 	h->rx_slot_size = l->slot_size;
@@ -144,11 +145,16 @@ layout_check(const struct pktio_shm_layout *l, uint32_t ring_size, uint32_t max_
 	assert_true(l->rx_free_off >= l->rx_off + l->ring_bytes);
 	assert_true(l->tx_off >= l->rx_free_off + l->ring_bytes);
 	assert_true(l->tx_comp_off >= l->tx_off + l->ring_bytes);
-	assert_true(l->slots_off >= l->tx_comp_off + l->ring_bytes);
+	assert_true(l->rx_meta_off >= l->tx_comp_off + l->ring_bytes);
+	/* twice the ring's index space: see pktio_shm.h */
+	assert_int_equal(pktio_shm_rx_meta_nb(ring_size), 2 * rte_align32pow2(ring_size + 1));
+	assert_true(l->slots_off >= l->rx_meta_off + (uint64_t)pktio_shm_rx_meta_nb(ring_size) *
+		    sizeof(struct pktio_slot_meta));
 	assert_int_equal(l->rx_off % RTE_CACHE_LINE_SIZE, 0);
 	assert_int_equal(l->rx_free_off % RTE_CACHE_LINE_SIZE, 0);
 	assert_int_equal(l->tx_off % RTE_CACHE_LINE_SIZE, 0);
 	assert_int_equal(l->tx_comp_off % RTE_CACHE_LINE_SIZE, 0);
+	assert_int_equal(l->rx_meta_off % RTE_CACHE_LINE_SIZE, 0);
 	assert_int_equal(l->slots_off % 4096, 0);
 	assert_int_equal(l->region_size % page, 0);
 	assert_true(l->region_size >= slots_end);
@@ -244,14 +250,15 @@ test_shm_layout_check_accepts_pktiod_header(void **state)
 
 enum hdr_fault {
 	F_MAGIC, F_VERSION, F_REGION_SIZE, F_MAPPED_SHORT, F_SLOT_SIZE_UP, F_SLOT_SIZE_DOWN,
-	F_RX_OFF, F_RX_FREE_OFF, F_TX_OFF, F_TX_COMP_OFF, F_SLOTS_OFF, F_NB_RX, F_NB_TX,
+	F_RX_OFF, F_RX_FREE_OFF, F_TX_OFF, F_TX_COMP_OFF, F_RX_META_OFF, F_SLOTS_OFF, F_NB_RX,
+	F_NB_TX,
 	F_RING_SIZE_BAD, F_MAX_FRAME_BAD, F_SMALL_REGION_LIE, F_MAX,
 };
 
 static const char *const fault_name[F_MAX] = {
 	"wrong magic", "wrong version", "region_size > mapped", "mapped too short",
 	"slot_size too big", "slot_size too small", "rx_off moved", "rx_free_off moved",
-	"tx_off moved", "tx_comp_off moved", "slots_off moved", "nb_rx_slots", "nb_tx_slots",
+	"tx_off moved", "tx_comp_off moved", "rx_meta_off moved", "slots_off moved", "nb_rx_slots", "nb_tx_slots",
 	"ring_size 1", "max_frame 20000", "region_size and mapped below the layout",
 };
 
@@ -278,6 +285,7 @@ test_shm_layout_check_rejects_bad_header(void **state)
 		case F_RX_FREE_OFF: h->rx_free_off -= PKTIO_SHM_CACHE_LINE; break;
 		case F_TX_OFF: h->tx_off = h->rx_off; break;
 		case F_TX_COMP_OFF: h->tx_comp_off = (uint32_t)l.region_size; break;
+		case F_RX_META_OFF: h->rx_meta_off += PKTIO_SHM_CACHE_LINE; break;
 		case F_SLOTS_OFF: h->slots_off = 0; break;
 		case F_NB_RX: h->nb_rx_slots++; break;
 		case F_NB_TX: h->nb_tx_slots = UINT32_MAX; break;

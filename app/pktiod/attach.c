@@ -202,6 +202,7 @@ region_init(struct pktiod_att *a, const struct pktio_shm_layout *l, const struct
 	h->rx_free_off = l->rx_free_off;
 	h->tx_off = l->tx_off;
 	h->tx_comp_off = l->tx_comp_off;
+	h->rx_meta_off = l->rx_meta_off;
 	h->slots_off = l->slots_off;
 	h->rx_slot_off = l->slots_off;
 	h->rx_slot_size = l->slot_size;
@@ -226,6 +227,8 @@ region_init(struct pktiod_att *a, const struct pktio_shm_layout *l, const struct
 	if (rc < 0)
 		return rc;
 	a->rx_slots = (char *)h + h->rx_slot_off;
+	a->rx_meta = (struct pktio_slot_meta *)((char *)h + h->rx_meta_off);
+	a->meta_mask = pktio_shm_rx_meta_nb(l->ring_size) - 1;
 	a->tx_slots = (char *)h + h->tx_slot_off;
 	a->slot_size = l->slot_size;
 	a->ring_size = l->ring_size;

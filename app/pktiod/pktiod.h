@@ -151,6 +151,8 @@ struct pktiod_att {
 	struct pktio_shm_hdr *hdr;       /* shared: never trusted */
 	uint64_t size;
 	char *rx_slots;                  /* rx slot 0 (copy mode) */
+	struct pktio_slot_meta *rx_meta; /* beside the rx ring: entry (position & meta_mask) */
+	uint32_t meta_mask;
 	char *tx_slots;                  /* tx slot nb_rx */
 	uint32_t slot_size, ring_size, nb_rx, nb_tx, max_frame;
 	struct gring rx, rx_free, tx, tx_comp;

@@ -134,17 +134,13 @@ deliver(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q, u
 	}
 	k = RTE_MIN(n, stash_fill(a, n));
 	/* The client last read these lines: ask for them in write state, all at once. */
-	for (i = 0; i < k; i++) {
-		const char *slot = a->rx_slots +
-				   (size_t)a->stash[a->nb_stash - 1 - i] * a->slot_size;
-
-		__builtin_prefetch(slot, 1, 3);
-		__builtin_prefetch(slot + PKTIO_SLOT_HEADROOM, 1, 3);
-	}
+	for (i = 0; i < k; i++)
+		__builtin_prefetch(a->rx_slots + (size_t)a->stash[a->nb_stash - 1 - i] *
+				   a->slot_size + PKTIO_SLOT_HEADROOM, 1, 3);
 	for (i = 0; i < k; i++) {
 		uint32_t s = a->stash[--a->nb_stash];
-		struct pktio_slot_meta *meta = (void *)(a->rx_slots + (size_t)s * a->slot_size);
-		char *dst = (char *)meta + PKTIO_SLOT_HEADROOM;
+		struct pktio_slot_meta *meta = &a->rx_meta[(a->rx.head + i) & a->meta_mask];
+		char *dst = a->rx_slots + (size_t)s * a->slot_size + PKTIO_SLOT_HEADROOM;
 		uint32_t len = m[i]->pkt_len;
 
 		frame_copy(dst, m[i]);
@@ -268,11 +264,6 @@ deliver_zc(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q
 	if (rt_mirrored)
 		zc_reclaim(a); /* else port_rx() did, to size its burst */
 	k = RTE_MIN(n, a->ring_size - z->nb_held);
-	/* The meta lines were last read on the client's core: ask for them all at once, as
-	 * deliver() does for slots (without it, pktio-fwd l2 over net_pcap: worker 175-219
-	 * cycles per received frame, with it 99-132; 102-126 through copies). */
-	for (i = 0; i < k; i++)
-		__builtin_prefetch(rte_pktmbuf_mtod(m[i], char *) - PKTIO_SLOT_HEADROOM, 1, 3);
 	for (i = 0; i < k; i++) {
 		struct rte_mbuf *b = zc_mbuf(pool, m[i]);
 		struct pktio_slot_meta *meta;
@@ -281,7 +272,7 @@ deliver_zc(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q
 		if (unlikely(b == NULL))
 			continue;
 		id = rte_reciprocal_divide((uint32_t)((char *)b->buf_addr - pool->base), pool->div);
-		meta = rte_pktmbuf_mtod_offset(b, void *, -PKTIO_SLOT_HEADROOM);
+		meta = &a->rx_meta[(a->rx.head + j) & a->meta_mask];
 		meta->tstamp = ts + i;
 		meta->hash = (b->ol_flags & RTE_MBUF_F_RX_RSS_HASH) ? b->hash.rss : 0;
 		meta->queue = q;

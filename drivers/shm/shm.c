@@ -38,7 +38,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <rte_prefetch.h>
 #include <rte_ring_elem.h>
 
 #include "pktio_private.h"
@@ -64,6 +63,8 @@ struct shm_port {
 	uint64_t size;
 	struct rte_ring *rx, *rx_free, *tx, *tx_comp;
 	char *rx_slots;         /* rx slot 0: in the region, or in the rx pool (zero-copy) */
+	const struct pktio_slot_meta *rx_meta; /* entry (rx ring position & meta_mask) */
+	uint32_t meta_mask;
 	char *tx_slots;         /* tx slot nb_rx */
 	void *pool;             /* zero-copy: the rx pool, mapped read-only; or NULL */
 	uint64_t pool_size;
@@ -216,22 +217,17 @@ shm_rx_burst(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 	struct pktio_desc d[RX_MAX];
 	unsigned int i, avail;
 	uint64_t bytes = 0;
+	uint32_t pos;
 
 	if (unlikely(shm_dead(p)))
 		return -ECONNRESET;
+	pos = s->rx->cons.head; /* ours: the single consumer */
 	n = rte_ring_sc_dequeue_burst_elem(s->rx, d, sizeof(d[0]), RTE_MIN(n, RX_MAX), &avail);
-	/* The appliance just wrote these lines on another core: start every miss at once. */
 	for (i = 0; i < n; i++) {
-		const char *slot = s->rx_slots + (size_t)d[i].slot * s->rx_slot_size;
+		const struct pktio_slot_meta *m = &s->rx_meta[(pos + i) & s->meta_mask];
 
-		rte_prefetch0(slot);
-		rte_prefetch0(slot + PKTIO_SLOT_HEADROOM);
-	}
-	for (i = 0; i < n; i++) {
-		const struct pktio_slot_meta *m =
-			(const void *)(s->rx_slots + (size_t)d[i].slot * s->rx_slot_size);
-
-		pkts[i].data = (char *)m + PKTIO_SLOT_HEADROOM;
+		pkts[i].data = s->rx_slots + (size_t)d[i].slot * s->rx_slot_size +
+			       PKTIO_SLOT_HEADROOM;
 		pkts[i].len = d[i].len;
 		pkts[i].cap = d[i].len;
 		pkts[i].id = d[i].slot;
@@ -612,6 +608,8 @@ shm_map(struct pktio_port *p, const struct shm_attach *a)
 	s->tx = pktio_shm_ring(h, h->tx_off);
 	s->tx_comp = pktio_shm_ring(h, h->tx_comp_off);
 	s->rx_slots = (char *)(pool != NULL ? pool : (void *)h) + h->rx_slot_off;
+	s->rx_meta = (const struct pktio_slot_meta *)((char *)h + h->rx_meta_off);
+	s->meta_mask = pktio_shm_rx_meta_nb(h->ring_size) - 1;
 	s->rx_slot_size = h->rx_slot_size;
 	s->tx_slots = (char *)h + h->tx_slot_off;
 	s->slot_size = h->slot_size;

@@ -17,6 +17,7 @@
 
 #include <rte_common.h>
 #include <rte_pause.h>
+#include <rte_prefetch.h>
 
 #include "pktio_private.h"
 
@@ -411,6 +412,9 @@ pktio_readv(struct pktio_port *p, const struct iovec *iov, int iovcnt)
 	if (n <= 0)
 		return n;
 	for (i = 0;; ) {
+		/* written on another core: start every frame's first miss at once */
+		for (rc = 0; rc < n; rc++)
+			rte_prefetch0(pkts[rc].data);
 		for (rc = 0; rc < n; rc++, i++) {
 			struct pktio_hdr *h = iov[i].iov_base;
 			size_t room = iov[i].iov_len - sizeof(*h);

@@ -41,7 +41,9 @@ pktio_shm_layout(struct pktio_shm_layout *l, uint32_t ring_size, uint32_t max_fr
 	l->rx_free_off = l->rx_off + l->ring_bytes;
 	l->tx_off = l->rx_free_off + l->ring_bytes;
 	l->tx_comp_off = l->tx_off + l->ring_bytes;
-	l->slots_off = RTE_ALIGN(l->tx_comp_off + l->ring_bytes, 4096);
+	l->rx_meta_off = l->tx_comp_off + l->ring_bytes;
+	l->slots_off = RTE_ALIGN(l->rx_meta_off + (uint64_t)pktio_shm_rx_meta_nb(ring_size) *
+				 sizeof(struct pktio_slot_meta), 4096);
 	slots = (rx_zerocopy ? 0ull : ring_size) * l->slot_size;
 	l->tx_slot_off = l->slots_off + slots;
 	slots += (uint64_t)ring_size * l->slot_size;
@@ -77,7 +79,8 @@ pktio_shm_check(const struct pktio_shm_hdr *h, uint64_t mapped, uint64_t pool_si
 	    h->nb_tx_slots != l.ring_size ||
 	    h->slot_size != l.slot_size || h->rx_off != l.rx_off ||
 	    h->rx_free_off != l.rx_free_off || h->tx_off != l.tx_off ||
-	    h->tx_comp_off != l.tx_comp_off || h->slots_off != l.slots_off ||
+	    h->tx_comp_off != l.tx_comp_off || h->rx_meta_off != l.rx_meta_off ||
+	    h->slots_off != l.slots_off ||
 	    h->tx_slot_off != l.tx_slot_off || l.region_size > mapped)
 		return -EPROTO;
 	return rx_check(h, &l, pool_size);

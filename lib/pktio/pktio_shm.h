@@ -17,6 +17,8 @@
  *   hdr.rx_free_off   rte_ring rx_free client -> appliance  rx slots given back (AF_XDP fill)
  *   hdr.tx_off        rte_ring tx       client -> appliance  descriptors of frames to send
  *   hdr.tx_comp_off   rte_ring tx_comp appliance -> client  tx slots done with (completion)
+ *   hdr.rx_meta_off   struct pktio_slot_meta[pktio_shm_rx_meta_nb(ring_size)]: the meta of
+ *                     the frame at rx ring position p is entry p % that (see below)
  *   hdr.slots_off     nb_rx_slots rx slots (copy mode only), then nb_tx_slots tx slots,
  *                     slot_size apart; hdr.rx_slot_off and hdr.tx_slot_off say where
  *
@@ -33,8 +35,15 @@
  * RING_F_SC_DEQ | RING_F_EXACT_SZ) of struct pktio_desc (8 bytes), each able to hold every
  * slot of its side, so an enqueue of a slot the producer owns never fails.
  *
- * A slot is a PKTIO_SLOT_HEADROOM-byte struct pktio_slot_meta (written by the appliance on
- * receive) followed by room for max_frame bytes. Rx slots are 0 .. nb_rx_slots-1, tx slots
+ * Receive metadata sit beside the rx ring, not in the slots: the appliance writes entry
+ * p % pktio_shm_rx_meta_nb() before it publishes ring position p, and the client reads it
+ * after taking p. Four entries share a cache line, so a burst moves a quarter line of
+ * metadata per frame, and a frame's own lines only when it is read. Twice the ring's index
+ * space, so the appliance cannot reach an entry again before the client has taken every
+ * position in between (the ring holds at most its capacity beyond the consumer).
+ *
+ * A slot is PKTIO_SLOT_HEADROOM bytes (unused on receive; a struct pktio_fwd on a
+ * forwarding tx slot) followed by room for max_frame bytes. Rx slots are 0 .. nb_rx_slots-1, tx slots
  * nb_rx_slots .. nb_rx_slots+nb_tx_slots-1. At attach time the appliance owns every rx slot
  * (as if the client had put them all on rx_free) and the client every tx slot.
  *
@@ -47,6 +56,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <rte_common.h>
 #include <rte_ring_core.h>
 
 #define PKTIO_SHM_MAGIC   0x4d48534f4954504bull /* "KPTIOSHM" */
@@ -91,7 +101,7 @@ struct pktio_fwd {
 	uint8_t hdr[PKTIO_FWD_HDR_MAX];
 };
 
-/** Per-packet receive metadata at the start of an rx slot; written by the appliance. */
+/** Per-packet receive metadata, in the rx_meta array; written by the appliance. */
 struct pktio_slot_meta {
 	uint64_t tstamp; /**< ns since the epoch */
 	uint32_t hash;   /**< flow hash */
@@ -134,6 +144,7 @@ struct pktio_shm_hdr {
 	uint32_t worker;         /**< the lcore that serves this attachment's rings */
 	uint32_t tx_forward;     /**< 1: its tx ring takes PKTIO_DESC_FWD descriptors */
 	uint64_t instance;       /**< the appliance's run: equal for attachments of one pktiod */
+	uint32_t rx_meta_off;    /**< the rx_meta array */
 
 	/* Cache line 3: counters, written by the appliance per burst. */
 	uint64_t rx_packets __attribute__((aligned(PKTIO_SHM_CACHE_LINE)));
@@ -158,7 +169,7 @@ struct pktio_shm_layout {
 	uint32_t slot_size;
 	uint32_t max_frame;
 	uint32_t ring_bytes;     /**< bytes of one ring, header included */
-	uint32_t rx_off, rx_free_off, tx_off, tx_comp_off, slots_off;
+	uint32_t rx_off, rx_free_off, tx_off, tx_comp_off, rx_meta_off, slots_off;
 	uint32_t tx_slot_off;    /**< the first tx slot */
 	uint64_t region_size;
 };
@@ -177,6 +188,13 @@ int pktio_shm_layout(struct pktio_shm_layout *l, uint32_t ring_size, uint32_t ma
  * the appliance gave it. @return 0, or -EPROTO.
  */
 int pktio_shm_check(const struct pktio_shm_hdr *h, uint64_t mapped, uint64_t pool_size);
+
+/** Entries of the rx_meta array: twice the index space of a ring of @p ring_size. */
+static inline uint32_t
+pktio_shm_rx_meta_nb(uint32_t ring_size)
+{
+	return 2 * rte_align32pow2(ring_size + 1);
+}
 
 /** The ring at byte offset @p off. */
 static inline struct rte_ring *
