@@ -401,6 +401,7 @@ l2_captures(bool zc)
 
 	js = slurp(r.json);
 	assert_non_null(strstr(js, zc ? "\"zerocopy\": true" : "\"zerocopy\": false"));
+	assert_int_equal(json_u64(js, NULL, "tx_in_place"), zc ? 2 * (fits - empty) : 0);
 	assert_int_equal(json_u64(js, "\"a_to_b\"", "rx_packets"), fits);
 	assert_int_equal(json_u64(js, "\"a_to_b\"", "runt"), empty);
 	assert_int_equal(json_u64(js, "\"a_to_b\"", "tx_packets"), fits - empty);
@@ -475,6 +476,7 @@ l2_rewrite(bool zc)
 
 	js = slurp(r.json);
 	assert_non_null(strstr(js, zc ? "\"zerocopy\": true" : "\"zerocopy\": false"));
+	assert_int_equal(json_u64(js, NULL, "tx_in_place"), zc ? 3 : 0);
 	assert_int_equal(json_u64(js, "\"a_to_b\"", "rx_packets"), 3);
 	assert_int_equal(json_u64(js, "\"a_to_b\"", "runt"), 1);
 	assert_int_equal(json_u64(js, "\"a_to_b\"", "tx_packets"), 2);
@@ -602,7 +604,7 @@ count_arp(const struct capture *out, uint16_t op, uint32_t sip, uint32_t tip)
 }
 
 static void
-test_fwd_router_frames(void **state)
+router_frames(bool zc)
 {
 	struct capture in0 = { 0 }, in1 = { 0 }, out0 = { 0 }, out1 = { 0 };
 	struct test_pktiod d;
@@ -616,7 +618,6 @@ test_fwd_router_frames(void **state)
 	static const uint8_t ttls[] = { 2, 64, 128, 255 };
 	static const uint8_t OTHER[6] = { 2, 0, 0, 0, 9, 9 };
 
-	(void)state;
 	/* on i0, from 198.18.1.2 */
 	for (i = 0; i < 4; i++) {       /* forwardable, to a connected host; the first padded */
 		len = ipv4(f, R0_MAC, H1_MAC, IP(1, 2), IP(2, 2), ttls[i], IPPROTO_UDP, 100 + i,
@@ -669,9 +670,10 @@ test_fwd_router_frames(void **state)
 	cap_write(&in0, i0);
 	cap_write(&in1, i1);
 	snprintf(ports, sizeof(ports),
-		 "[port r0]\ndevice = net_pcap0,rx_pcap=%s,tx_pcap=%s\npoll_idle = no\n\n"
-		 "[port r1]\ndevice = net_pcap1,rx_pcap=%s,tx_pcap=%s\npoll_idle = no\n", i0, o0,
-		 i1, o1);
+		 "[port r0]\ndevice = net_pcap0,rx_pcap=%s,tx_pcap=%s\npoll_idle = no\n"
+		 "zerocopy = %s\n\n"
+		 "[port r1]\ndevice = net_pcap1,rx_pcap=%s,tx_pcap=%s\npoll_idle = no\n"
+		 "zerocopy = %s\n", i0, o0, zc ? "yes" : "no", i1, o1, zc ? "yes" : "no");
 	assert_int_equal(test_pktiod_start(&d, ports), 0);
 	snprintf(conf, sizeof(conf), router_conf, d.sock, "");
 	fwd_start(&r, "router", conf, NULL);
@@ -688,6 +690,10 @@ test_fwd_router_frames(void **state)
 	assert_int_equal(fwd_stop(&r), 0);
 	assert_int_equal(test_pktiod_stop(&d), 0);
 	js = slurp(r.json);
+	assert_non_null(strstr(js, zc ? "\"zerocopy\": true" : "\"zerocopy\": false"));
+	assert_null(strstr(js, zc ? "\"zerocopy\": false" : "\"zerocopy\": true"));
+	/* in place: the routed frames whose next hop was known when they came */
+	assert_int_equal(json_u64(js, NULL, "tx_in_place"), zc ? 6 : 0);
 	assert_int_equal(json_u64(js, NULL, "rx_frames"), in0.n + in1.n);
 	assert_int_equal(json_u64(js, "\"router\"", "routed"), 10);
 	assert_int_equal(json_u64(js, "\"router\"", "pending"), 0);
@@ -752,13 +758,28 @@ test_fwd_router_frames(void **state)
 	cap_free(&out1);
 }
 
+static void
+test_fwd_router_frames(void **state)
+{
+	(void)state;
+	router_frames(false);
+}
+
+/* The same frames read in place: the routed ones leave in their own buffers. */
+static void
+test_fwd_router_frames_zerocopy(void **state)
+{
+	(void)state;
+	router_frames(true);
+}
+
 /*
  * Every capture, addressed to the router's MAC so that the IPv4 and ARP parsers see them,
  * with a default route: nothing crashes, every frame ends under exactly one counter, and
  * what goes out is well-formed IPv4.
  */
 static void
-test_fwd_router_captures(void **state)
+router_captures(bool zc)
 {
 	struct capture in = { 0 }, out = { 0 };
 	struct test_pktiod d;
@@ -768,7 +789,6 @@ test_fwd_router_captures(void **state)
 	uint64_t sum;
 	char *js;
 
-	(void)state;
 	for (i = 0; i < all.n; i++) {
 		cap_add(&in, all.p[i].data, all.p[i].len);
 		if (in.p[i].len >= 6)
@@ -781,7 +801,8 @@ test_fwd_router_captures(void **state)
 	cap_write(&in, ip);
 	snprintf(ports, sizeof(ports),
 		 "[port r0]\ndevice = net_pcap0,rx_pcap=%s,tx_pcap=%s\nring_size = 4096\n"
-		 "poll_idle = no\n\n[port r1]\ndevice = net_pcap1,tx_pcap=%s\n", ip, op, o2);
+		 "poll_idle = no\nzerocopy = %s\n\n[port r1]\ndevice = net_pcap1,tx_pcap=%s\n"
+		 "zerocopy = %s\n", ip, op, zc ? "yes" : "no", o2, zc ? "yes" : "no");
 	assert_int_equal(test_pktiod_start(&d, ports), 0);
 	snprintf(conf, sizeof(conf), router_conf, d.sock, "route = 0.0.0.0/0 via 198.18.2.2\n");
 	snprintf(cnt, sizeof(cnt), "%u", fits);
@@ -790,6 +811,12 @@ test_fwd_router_captures(void **state)
 	assert_int_equal(test_pktiod_stop(&d), 0);
 
 	js = slurp(r.json);
+	assert_non_null(strstr(js, zc ? "\"zerocopy\": true" : "\"zerocopy\": false"));
+	if (zc) /* the routed frames of the captures, all out of one next hop, known */
+		assert_int_equal(json_u64(js, NULL, "tx_in_place"),
+				 json_u64(js, "\"router\"", "routed"));
+	else
+		assert_int_equal(json_u64(js, NULL, "tx_in_place"), 0);
 	assert_int_equal(json_u64(js, NULL, "rx_frames"), fits);
 	sum = json_u64(js, "\"router\"", "routed") + json_u64(js, ARP, "requests_in") +
 	      json_u64(js, ARP, "replies_in") + json_u64(js, ICMP, "echo_requests");
@@ -816,10 +843,24 @@ test_fwd_router_captures(void **state)
 		assert_int_equal(cksum(o + 14, (o[14] & 0xf) * 4), 0);
 		assert_int_equal(out.p[i].len, 14 + get16(o + 16));
 	}
-	print_message("%u of %u frames routed out of i1, all with a good IPv4 header\n", out.n,
-		      fits);
+	print_message("%u of %u frames routed out of i1 (%s), all with a good IPv4 header\n",
+		      out.n, fits, zc ? "without a copy" : "copied");
 	cap_free(&in);
 	cap_free(&out);
+}
+
+static void
+test_fwd_router_captures(void **state)
+{
+	(void)state;
+	router_captures(false);
+}
+
+static void
+test_fwd_router_captures_zerocopy(void **state)
+{
+	(void)state;
+	router_captures(true);
 }
 
 /* The shipped configurations pass --check; a wrong one names its file and line. */
@@ -883,6 +924,8 @@ main(void)
 		cmocka_unit_test_teardown(test_fwd_l2_rewrite_zerocopy, teardown_test),
 		cmocka_unit_test_teardown(test_fwd_router_frames, teardown_test),
 		cmocka_unit_test_teardown(test_fwd_router_captures, teardown_test),
+		cmocka_unit_test_teardown(test_fwd_router_frames_zerocopy, teardown_test),
+		cmocka_unit_test_teardown(test_fwd_router_captures_zerocopy, teardown_test),
 	};
 
 	atexit(kill_running);

@@ -232,6 +232,12 @@ nbr_resolve(struct fwd_worker *w, uint32_t ip, uint16_t ifx)
 	return cache_fill(w, c, ip, ifx);
 }
 
+const struct rte_ether_addr *
+fwd_nbr_resolve(struct fwd_worker *w, uint32_t ip, uint16_t ifx)
+{
+	return nbr_resolve(w, ip, ifx);
+}
+
 /* ---- pending packets ---- */
 
 static struct fwd_pend *

@@ -171,13 +171,15 @@ struct fwd_wstats {
 	uint64_t echo_requests, echo_replies;
 	uint64_t icmp_time_exceeded, icmp_unreachable, icmp_rate_limited, icmp_suppressed;
 	uint64_t pending;                /* packets held for ARP now */
+	uint64_t in_place;               /* frames sent in the buffer they arrived in */
 };
 
 /* One port of one worker: the handle and the frames queued for it. */
 struct fwd_wport {
 	struct pktio_port *h;
 	unsigned int max_frame;
-	bool fwd_zc;                     /* l2: its frames leave by pktio_forward(), no copy */
+	uint32_t zc_to;                  /* ports its frames reach by pktio_forward() without
+					  * a copy (bit per port); 0: it is read by readv */
 	unsigned int nb_tx;
 	struct iovec tx[FWD_TXQ];
 };
@@ -308,6 +310,9 @@ void fwd_tx_flush_all(struct fwd_worker *w);
 uint8_t *fwd_scratch_get(struct fwd_worker *w);
 void fwd_kick_others(struct fwd_worker *w);
 
+void fwd_forward(struct fwd_worker *w, unsigned int in, unsigned int out,
+		 struct pktio_pkt *pk, unsigned int n, const uint8_t *hdrs, unsigned int hdr_len);
+
 /* l2.c */
 void fwd_l2_burst(struct fwd_worker *w, unsigned int p, unsigned int n);
 /* The port a cross-connect sends port @p p's frames out of. */
@@ -317,6 +322,8 @@ int fwd_l2_zc(struct fwd_worker *w, unsigned int p);
 
 /* router.c */
 void fwd_router_burst(struct fwd_worker *w, unsigned int p, unsigned int n);
+/* A burst from port @p p, routed without a copy where it can; as fwd_l2_zc(). */
+int fwd_router_zc(struct fwd_worker *w, unsigned int p);
 void fwd_local_output(struct fwd_worker *w, uint8_t *slot, uint32_t len, uint16_t in_ifx);
 
 /* route.c */
@@ -329,6 +336,8 @@ int fwd_nbr_init(struct fwd *f);
 void fwd_nbr_free(struct fwd *f);
 int fwd_arp_worker_init(struct fwd_worker *w);
 void fwd_nbr_sync(struct fwd_worker *w);
+/* The MAC address of @p ip on interface @p ifx, or NULL while it is not resolved. */
+const struct rte_ether_addr *fwd_nbr_resolve(struct fwd_worker *w, uint32_t ip, uint16_t ifx);
 void fwd_arp_input(struct fwd_worker *w, uint16_t ifx, uint8_t *slot, uint32_t len);
 void fwd_ip_output(struct fwd_worker *w, uint8_t *slot, uint32_t len, uint16_t out_ifx,
 		   uint32_t nh_ip, uint16_t in_ifx, bool routed);

@@ -11,9 +11,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <rte_common.h>
 
 #include "fwd.h"
 
@@ -63,21 +60,20 @@ fwd_l2_burst(struct fwd_worker *w, unsigned int p, unsigned int n)
 }
 
 /*
- * Without a copy: the frames are read where the device wrote them and sent from there by
- * pktio_forward() (a MAC rewrite goes as a 12-byte header). A full output port is waited
- * for up to tx_wait_us, as fwd_tx_flush() waits; the rest is given back and counted.
+ * Without a copy: the frames are read where the device wrote them and sent from there
+ * (a MAC rewrite goes as a 12-byte header).
  */
 int
 fwd_l2_zc(struct fwd_worker *w, unsigned int p)
 {
 	const struct fwd_xc_conf *xc = &w->fwd->conf.xc[w->fwd->port_xc[p]];
 	unsigned int o = xc->port[0] == p ? 1 : 0, out = xc->port[o];
-	struct fwd_port_stats *ps = &w->st.port[p], *po = &w->st.port[out];
+	struct fwd_port_stats *ps = &w->st.port[p];
 	bool rewrite = xc->set_src[o] || xc->set_dst[o];
 	struct pktio_pkt *pk = w->rx_pkt, keep[FWD_BURST_MAX];
 	uint8_t hdr[FWD_BURST_MAX][2 * RTE_ETHER_ADDR_LEN];
-	unsigned int i, k = 0, done = 0, waited = 0, nap = 1;
-	int n, rc;
+	unsigned int i, k = 0;
+	int n;
 
 	n = pktio_rx_burst(w->port[p].h, pk, w->fwd->conf.burst);
 	if (n <= 0)
@@ -93,7 +89,7 @@ fwd_l2_zc(struct fwd_worker *w, unsigned int p)
 			continue;
 		}
 		if (unlikely(pk[i].len > w->port[out].max_frame)) {
-			po->too_long++;
+			w->st.port[out].too_long++;
 			w->st.drop[FWD_DROP_TOO_LONG]++;
 			pktio_rx_release(w->port[p].h, &pk[i], 1);
 			continue;
@@ -107,27 +103,6 @@ fwd_l2_zc(struct fwd_worker *w, unsigned int p)
 		}
 		keep[k++] = pk[i];
 	}
-	while (done < k) {
-		rc = pktio_forward(w->port[out].h, w->port[p].h, keep + done, k - done,
-				   rewrite ? hdr[done] : NULL, rewrite ? sizeof(hdr[0]) : 0);
-		if (rc > 0) {
-			for (i = done; i < done + rc; i++)
-				po->tx_bytes += keep[i].len;
-			po->tx_packets += rc;
-			done += rc;
-			nap = 1;
-		} else if (rc == 0 && waited < w->fwd->conf.tx_wait_us) {
-			usleep(nap);
-			waited += nap;
-			nap = RTE_MIN(nap * 2, 64u);
-		} else {
-			if (rc < 0)
-				w->error = rc;
-			po->tx_full += k - done;
-			w->st.drop[FWD_DROP_TX_FULL] += k - done;
-			pktio_rx_release(w->port[p].h, keep + done, k - done);
-			break;
-		}
-	}
+	fwd_forward(w, p, out, keep, k, rewrite ? hdr[0] : NULL, rewrite ? sizeof(hdr[0]) : 0);
 	return n;
 }

@@ -10,6 +10,7 @@
  * in exactly one counter: a receive-side drop reason, ARP, echo request, or routed.
  */
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -169,6 +170,100 @@ fwd_router_burst(struct fwd_worker *w, unsigned int p, unsigned int n)
 	fwd_nbr_sync(w);
 	for (i = 0; i < n; i++)
 		router_input(w, ifx, w->rx_iov[i].iov_base);
+}
+
+/* ---- without a copy ---- */
+
+#define ZC_HDR (ETH_LEN + sizeof(struct rte_ipv4_hdr)) /* what routing rewrites */
+
+/*
+ * The zero-copy fast path: a good IPv4 packet for another host (the checks of
+ * router_input() and ipv4_input(), in their order), its next hop resolved, out of a port
+ * it reaches without a copy, within that port's max frame. Writes its new Ethernet and
+ * IPv4 header (addresses, TTL, checksum) to @p hdr and @return the output port; -1 sends
+ * the frame the copying way, which counts whatever befalls it.
+ */
+static int
+route_in_place(struct fwd_worker *w, unsigned int p, uint16_t ifx, const struct pktio_pkt *pk,
+	       uint8_t *hdr, uint32_t *len)
+{
+	const struct fwd_if_conf *ifc = w->fwd->conf.ifc;
+	const struct rte_ether_hdr *eth = pk->data;
+	const struct rte_ipv4_hdr *ip = (const void *)((const uint8_t *)pk->data + ETH_LEN);
+	const struct rte_ether_addr *mac;
+	const struct fwd_nh *nh;
+	uint32_t ihl, tot, dst;
+	unsigned int out;
+
+	if (pk->len < ZC_HDR || eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+	    !rte_is_same_ether_addr(&eth->dst_addr, &ifc[ifx].mac) ||
+	    ip_check(ip, pk->len - ETH_LEN, &ihl, &tot) >= 0)
+		return -1;
+	dst = rte_be_to_cpu_32(ip->dst_addr);
+	if (martian(rte_be_to_cpu_32(ip->src_addr)) || martian(dst) || ip->time_to_live <= 1)
+		return -1;
+	nh = fwd_route_lookup(w->fwd, dst);
+	if (nh == NULL || (nh->type != FWD_NH_CONNECTED && nh->type != FWD_NH_GATEWAY))
+		return -1;
+	out = ifc[nh->ifx].port;
+	if (!(w->port[p].zc_to & 1u << out) || ETH_LEN + tot > w->port[out].max_frame)
+		return -1;
+	mac = fwd_nbr_resolve(w, nh->type == FWD_NH_GATEWAY ? nh->gw : dst, nh->ifx);
+	if (mac == NULL)
+		return -1;
+	memcpy(hdr, mac, RTE_ETHER_ADDR_LEN);
+	memcpy(hdr + RTE_ETHER_ADDR_LEN, &ifc[nh->ifx].mac, RTE_ETHER_ADDR_LEN);
+	memcpy(hdr + 2 * RTE_ETHER_ADDR_LEN, &eth->ether_type, sizeof(eth->ether_type));
+	memcpy(hdr + ETH_LEN, ip, sizeof(*ip));
+	ttl_decrement((struct rte_ipv4_hdr *)(hdr + ETH_LEN));
+	*len = ETH_LEN + tot; /* the frame ends with the IP packet, as ipv4_input() sends it */
+	return out;
+}
+
+int
+fwd_router_zc(struct fwd_worker *w, unsigned int p)
+{
+	uint8_t hdr[FWD_BURST_MAX][ZC_HDR] __attribute__((aligned(8)));
+	struct pktio_pkt *pk = w->rx_pkt, batch[FWD_BURST_MAX];
+	uint16_t ifx = w->fwd->port_if[p];
+	struct pktio_port *h = w->port[p].h;
+	unsigned int i, k = 0, cur = 0;
+	uint32_t len;
+	int n, o;
+
+	n = pktio_rx_burst(h, pk, w->fwd->conf.burst);
+	if (n <= 0)
+		return n == 0 ? -EAGAIN : n;
+	fwd_nbr_sync(w);
+	w->st.port[p].rx_packets += n;
+	for (i = 0; i < (unsigned int)n; i++) {
+		uint8_t *slot = w->rx_iov[i].iov_base;
+
+		w->st.port[p].rx_bytes += pk[i].len;
+		o = route_in_place(w, p, ifx, &pk[i], hdr[k], &len);
+		if (o < 0) {
+			/* everything else goes the copying way, from a slot of its own */
+			pktio_hdr_set((struct pktio_hdr *)slot, pk[i].len, pk[i].tstamp);
+			memcpy(slot + FWD_HDR, pk[i].data, RTE_MIN(pk[i].len, w->slot_size - FWD_HDR));
+			pktio_rx_release(h, &pk[i], 1);
+			router_input(w, ifx, slot);
+			continue;
+		}
+		if (k > 0 && (unsigned int)o != cur) { /* a run per output port */
+			fwd_forward(w, p, cur, batch, k, hdr[0], ZC_HDR);
+			memcpy(hdr[0], hdr[k], ZC_HDR);
+			k = 0;
+		}
+		batch[k] = pk[i];
+		batch[k++].len = len;
+		cur = o;
+		w->st.routed++;
+	}
+	if (k > 0)
+		fwd_forward(w, p, cur, batch, k, hdr[0], ZC_HDR);
+	fwd_tx_flush_all(w);
+	w->nb_scratch = 0;
+	return n;
 }
 
 /* A packet the router built (echo reply, ICMP error): route it to its destination. */

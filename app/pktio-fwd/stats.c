@@ -150,6 +150,30 @@ json_port_fields(struct json_writer *w, const struct fwd_port_stats *ps)
 	json_kv_u64(w, "tx_full", ps->tx_full);
 }
 
+/* Do port @p p's frames reach port @p o without a copy, on every worker? */
+static bool
+zerocopy(const struct fwd *f, unsigned int p, unsigned int o)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->nb_workers; i++)
+		if (!(f->w[i]->port[p].zc_to & 1u << o))
+			return false;
+	return f->nb_workers > 0;
+}
+
+/* Does port @p p's every worker read it in place (some output reached without a copy)? */
+static bool
+read_in_place(const struct fwd *f, unsigned int p)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->nb_workers; i++)
+		if (f->w[i]->port[p].zc_to == 0)
+			return false;
+	return f->nb_workers > 0;
+}
+
 static void
 json_ports(struct json_writer *w, const struct fwd *f, const struct fwd_wstats *s)
 {
@@ -160,22 +184,12 @@ json_ports(struct json_writer *w, const struct fwd *f, const struct fwd_wstats *
 	for (p = 0; p < f->conf.nb_ports; p++) {
 		json_object_begin(w);
 		json_kv_str(w, "name", f->conf.port[p]);
+		json_key(w, "zerocopy");
+		json_bool(w, read_in_place(f, p));
 		json_port_fields(w, &s->port[p]);
 		json_object_end(w);
 	}
 	json_array_end(w);
-}
-
-/* Do the frames of port @p p leave without a copy, on every worker? */
-static bool
-zerocopy(const struct fwd *f, unsigned int p)
-{
-	unsigned int i;
-
-	for (i = 0; i < f->nb_workers; i++)
-		if (!f->w[i]->port[p].fwd_zc)
-			return false;
-	return f->nb_workers > 0;
 }
 
 /* One direction: what port @p i received, what port @p o sent of it. */
@@ -188,7 +202,7 @@ json_direction(struct json_writer *w, const char *key, const struct fwd *f,
 	json_key(w, key);
 	json_object_begin(w);
 	json_key(w, "zerocopy");
-	json_bool(w, zerocopy(f, i));
+	json_bool(w, zerocopy(f, i, o));
 	json_kv_u64(w, "rx_packets", in->rx_packets);
 	json_kv_u64(w, "rx_bytes", in->rx_bytes);
 	json_kv_u64(w, "tx_packets", out->tx_packets);
@@ -303,6 +317,7 @@ json_write(FILE *o, struct fwd *f)
 	json_kv_bool(&w, "running", f->stop_ns == 0);
 	json_kv_u64(&w, "rx_frames", rx);
 	json_kv_u64(&w, "tx_frames", tx);
+	json_kv_u64(&w, "tx_in_place", s.in_place);
 	json_kv_double(&w, "rx_pps", rate(rx, ns), 0);
 	json_kv_double(&w, "tx_pps", rate(tx, ns), 0);
 	json_ports(&w, f, &s);

@@ -76,6 +76,44 @@ fwd_tx_flush(struct fwd_worker *w, unsigned int p)
 	wp->nb_tx = 0;
 }
 
+/*
+ * Send @p n frames received on port @p in out of port @p out with pktio_forward(), each
+ * with its header of @p hdr_len bytes at @p hdrs (none when NULL). A full port is waited
+ * for as fwd_tx_flush() waits; what it still does not take goes back to @p in, counted.
+ */
+void
+fwd_forward(struct fwd_worker *w, unsigned int in, unsigned int out, struct pktio_pkt *pk,
+	    unsigned int n, const uint8_t *hdrs, unsigned int hdr_len)
+{
+	struct fwd_port_stats *ps = &w->st.port[out];
+	unsigned int done = 0, waited = 0, nap = 1, i;
+	int rc;
+
+	while (done < n) {
+		rc = pktio_forward(w->port[out].h, w->port[in].h, pk + done, n - done,
+				   hdrs != NULL ? hdrs + (size_t)done * hdr_len : NULL, hdr_len);
+		if (rc > 0) {
+			for (i = done; i < done + rc; i++)
+				ps->tx_bytes += pk[i].len;
+			ps->tx_packets += rc;
+			w->st.in_place += rc;
+			done += rc;
+			nap = 1;
+		} else if (rc == 0 && waited < w->fwd->conf.tx_wait_us) {
+			usleep(nap);
+			waited += nap;
+			nap = RTE_MIN(nap * 2, 64u);
+		} else {
+			if (rc < 0)
+				w->error = rc;
+			ps->tx_full += n - done;
+			w->st.drop[FWD_DROP_TX_FULL] += n - done;
+			pktio_rx_release(w->port[in].h, pk + done, n - done);
+			break;
+		}
+	}
+}
+
 void
 fwd_tx_flush_all(struct fwd_worker *w)
 {
@@ -159,8 +197,8 @@ worker_pass(struct fwd_worker *w)
 	int n;
 
 	for (p = 0; p < f->conf.nb_ports && w->error == 0; p++) {
-		if (w->port[p].fwd_zc) {
-			n = fwd_l2_zc(w, p);
+		if (w->port[p].zc_to != 0) {
+			n = f->conf.mode == FWD_MODE_L2 ? fwd_l2_zc(w, p) : fwd_router_zc(w, p);
 			if (n == -EAGAIN)
 				continue;
 			if (n < 0) {
@@ -282,7 +320,7 @@ static int
 worker_init(struct fwd *f, unsigned int id)
 {
 	struct fwd_worker *w = aligned_alloc(64, RTE_ALIGN(sizeof(*w), 64));
-	unsigned int p;
+	unsigned int p, o;
 	int rc;
 
 	if (w == NULL)
@@ -299,9 +337,11 @@ worker_init(struct fwd *f, unsigned int id)
 	rc = epoll_add(w->epfd, w->kick_fd, EPOLLIN, EV_KICK);
 	for (p = 0; p < f->conf.nb_ports && rc == 0; p++)
 		rc = port_open(w, p);
-	for (p = 0; p < f->conf.nb_ports && rc == 0 && f->conf.mode == FWD_MODE_L2; p++)
-		w->port[p].fwd_zc = pktio_forward_zerocopy(w->port[fwd_l2_out(f, p)].h,
-							   w->port[p].h);
+	for (p = 0; p < f->conf.nb_ports && rc == 0; p++)
+		for (o = 0; o < f->conf.nb_ports; o++)
+			if ((f->conf.mode == FWD_MODE_ROUTER || o == fwd_l2_out(f, p)) &&
+			    pktio_forward_zerocopy(w->port[o].h, w->port[p].h))
+				w->port[p].zc_to |= 1u << o;
 	return rc ?: worker_buffers(w);
 }
 
