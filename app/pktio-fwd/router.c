@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_prefetch.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
 
@@ -234,6 +235,8 @@ fwd_router_zc(struct fwd_worker *w, unsigned int p)
 	n = pktio_rx_burst(h, pk, w->fwd->conf.burst);
 	if (n <= 0)
 		return n == 0 ? -EAGAIN : n;
+	for (i = 0; i < (unsigned int)n; i++) /* written on another core: all misses at once */
+		rte_prefetch0(pk[i].data);
 	fwd_nbr_sync(w);
 	w->st.port[p].rx_packets += n;
 	for (i = 0; i < (unsigned int)n; i++) {

@@ -422,6 +422,10 @@ shm_forward(struct pktio_port *out, struct pktio_port *in, const struct pktio_pk
 		}
 		si->own[id] = SLOT_APPLIANCE; /* a repeat in pkts fails */
 	}
+	/* pktiod read these lines last: ask for them in write state, all at once */
+	for (k = 0; k < n; k++)
+		__builtin_prefetch(so->tx_slots + (size_t)(so->tx_free[so->nb_free - 1 - k] -
+							   so->nb_rx) * so->slot_size, 1, 3);
 	for (k = 0; k < n; k++) {
 		uint32_t slot = so->tx_free[--so->nb_free];
 		struct pktio_fwd *f = (void *)(so->tx_slots +
