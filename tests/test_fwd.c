@@ -786,7 +786,7 @@ router_captures(bool zc)
 	struct fwd_run r;
 	char ports[2048], conf[2048], ip[256], op[256], o2[256], cnt[16];
 	unsigned int i, fits = 0;
-	uint64_t sum;
+	uint64_t sum, r1_tx;
 	char *js;
 
 	for (i = 0; i < all.n; i++) {
@@ -830,8 +830,10 @@ router_captures(bool zc)
 	}
 	assert_int_equal(sum, fits);
 	assert_true(json_u64(js, "\"router\"", "routed") > 0);
+	r1_tx = json_u64(js, "\"r1\"", "tx_packets");
 	free(js);
 	assert_int_equal(cap_read(&out, o2, NULL), 0);
+	assert_int_equal(out.n, r1_tx); /* all that pktio-fwd sent reached the wire */
 	for (i = 0; i < out.n; i++) {
 		const uint8_t *o = out.p[i].data;
 

@@ -144,7 +144,9 @@ layout_check(const struct pktio_shm_layout *l, uint32_t ring_size, uint32_t max_
 	assert_true(l->rx_off >= sizeof(struct pktio_shm_hdr));
 	assert_true(l->rx_free_off >= l->rx_off + l->ring_bytes);
 	assert_true(l->tx_off >= l->rx_free_off + l->ring_bytes);
-	assert_true(l->tx_comp_off >= l->tx_off + l->ring_bytes);
+	assert_true(l->tx_ring_bytes >= (uint64_t)rte_ring_get_memsize_elem(
+		sizeof(struct pktio_desc), rte_align32pow2(PKTIO_SHM_TX_RING(ring_size) + 1)));
+	assert_true(l->tx_comp_off >= l->tx_off + l->tx_ring_bytes);
 	assert_true(l->rx_meta_off >= l->tx_comp_off + l->ring_bytes);
 	/* twice the ring's index space: see pktio_shm.h */
 	assert_int_equal(pktio_shm_rx_meta_nb(ring_size), 2 * rte_align32pow2(ring_size + 1));

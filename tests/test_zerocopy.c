@@ -639,16 +639,22 @@ test_zerocopy_forward_copied(void **state)
 	forward_through(PKTIO_F_COPY);
 }
 
-/* Queue @p n PKTIO_DESC_FWD descriptors on @p x's tx ring at once, in tx slots 0 .. n-1. */
+/*
+ * Queue @p n forward descriptors of @p f on @p x's tx ring at once: with @p flags
+ * PKTIO_DESC_FWD in tx slots 0 .. n-1, else (PKTIO_DESC_FWD_BUF...) inline.
+ */
 static void
-forward_raw(struct raw *x, const struct pktio_fwd *f, uint16_t len, unsigned int n)
+forward_raw(struct raw *x, const struct pktio_fwd *f, uint16_t len, unsigned int n,
+	    uint16_t flags)
 {
 	struct pktio_desc desc[8]; /* rte_ring copies 8 at a time */
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		desc[i] = (struct pktio_desc){ .slot = x->h->nb_rx_slots + i, .len = len,
-					       .flags = PKTIO_DESC_FWD };
+		desc[i] = (struct pktio_desc){ .slot = f->buf, .len = len, .flags = flags };
+		if (flags != PKTIO_DESC_FWD)
+			continue;
+		desc[i].slot = x->h->nb_rx_slots + i;
 		memcpy((char *)x->h + x->h->tx_slot_off + (size_t)i * x->h->slot_size, f,
 		       sizeof(*f));
 	}
@@ -658,9 +664,9 @@ forward_raw(struct raw *x, const struct pktio_fwd *f, uint16_t len, unsigned int
 
 /*
  * Forwards pktiod must refuse, each detaching the sender with the reason: a buffer the
- * client does not hold (never given, or forwarded already), a header longer than the
- * frame, a source that is another process's attachment; and the flag on a port whose
- * device does not send from client memory (net_ring). The library refuses the same
+ * client does not hold (forwarded already, through a tx slot or inline), a header longer
+ * than the frame, a source that is another process's attachment, a stray flag bit; and
+ * the flag on a port whose device does not send from client memory (net_ring). The library refuses the same
  * before they leave it: an id not held, a header too long.
  */
 static void
@@ -711,7 +717,7 @@ test_zerocopy_forward_refused(void **state)
 	assert_int_equal(pktio_write(w, frame, sizeof(frame)), sizeof(frame));
 	desc = take_one(&x);
 	f = (struct pktio_fwd){ .buf = desc.slot, .port = x.h->port };
-	forward_raw(&x, &f, desc.len, 1);
+	forward_raw(&x, &f, desc.len, 1, PKTIO_DESC_FWD);
 	raw_expect_bye(&x);
 
 	/* net_null sends from client memory: a long header, a buffer twice, another's */
@@ -719,12 +725,24 @@ test_zerocopy_forward_refused(void **state)
 	assert_int_equal(x.h->tx_forward, 1);
 	desc = take_one(&x);
 	f = (struct pktio_fwd){ .buf = desc.slot, .port = x.h->port, .hdr_len = 16 };
-	forward_raw(&x, &f, 8, 1);
+	forward_raw(&x, &f, 8, 1, PKTIO_DESC_FWD);
 	raw_expect_bye(&x);
 	assert_int_equal(raw_attach_to(d.sock, &x, "n", PKTIO_QUEUE_ANY, 0, 0), 0);
 	desc = take_one(&x);
 	f = (struct pktio_fwd){ .buf = desc.slot, .port = x.h->port };
-	forward_raw(&x, &f, desc.len, 2); /* the first is sent; then it is not held */
+	forward_raw(&x, &f, desc.len, 2, PKTIO_DESC_FWD); /* sent; then it is not held */
+	raw_expect_bye(&x);
+	/* the same inline (no tx slot: the buffer in the descriptor), and a stray flag bit */
+	assert_int_equal(raw_attach_to(d.sock, &x, "n", PKTIO_QUEUE_ANY, 0, 0), 0);
+	desc = take_one(&x);
+	f = (struct pktio_fwd){ .buf = desc.slot };
+	forward_raw(&x, &f, desc.len, 2, PKTIO_DESC_FWD_BUF | PKTIO_DESC_FWD_SRC(x.h->port, 0));
+	raw_expect_bye(&x);
+	assert_int_equal(raw_attach_to(d.sock, &x, "n", PKTIO_QUEUE_ANY, 0, 0), 0);
+	desc = take_one(&x);
+	f = (struct pktio_fwd){ .buf = desc.slot };
+	forward_raw(&x, &f, desc.len, 1,
+		    PKTIO_DESC_FWD_BUF | 0x8 | PKTIO_DESC_FWD_SRC(x.h->port, 0));
 	raw_expect_bye(&x);
 	assert_int_equal(raw_attach_to(d.sock, &x, "n", PKTIO_QUEUE_ANY, 0, 0), 0);
 	desc = take_one(&x);
@@ -737,7 +755,7 @@ test_zerocopy_forward_refused(void **state)
 		if (raw_attach_to(d.sock, &y, "n", PKTIO_QUEUE_ANY, 0, PKTIO_MSG_F_TXONLY) != 0)
 			_exit(2);
 		f = (struct pktio_fwd){ .buf = desc.slot, .port = x.h->port };
-		forward_raw(&y, &f, desc.len, 1);
+		forward_raw(&y, &f, desc.len, 1, PKTIO_DESC_FWD);
 		pfd.fd = y.sock;
 		if (poll(&pfd, 1, 5000) != 1 || recv(y.sock, &bye, sizeof(bye), 0) != sizeof(bye) ||
 		    bye.hdr.type != PKTIO_MSG_BYE)
@@ -752,7 +770,7 @@ test_zerocopy_forward_refused(void **state)
 	assert_int_equal(test_port_info(&d, "lo", &pi), 0);
 	assert_int_equal(pi.detach_violation, 1);
 	assert_int_equal(test_port_info(&d, "n", &pi), 0);
-	assert_int_equal(pi.detach_violation, 3);
+	assert_int_equal(pi.detach_violation, 5);
 	assert_int_equal(pi.mbuf_in_use, 0);
 	pktio_port_close(w);
 	assert_int_equal(test_pktiod_stop(&d), 0);

@@ -224,7 +224,7 @@ struct fwd_worker {
 	size_t pend_slot;                /* pending buffers: slot_size, or a scratch if larger */
 	uint8_t *rx_buf;
 	struct iovec rx_iov[FWD_BURST_MAX];
-	struct pktio_pkt rx_pkt[FWD_BURST_MAX]; /* ports with fwd_zc */
+	struct pktio_pkt rx_pkt[FWD_BURST_MAX]; /* ports read in place (zc_to) */
 	uint8_t *scratch;
 	unsigned int nb_scratch;
 	struct fwd_wport port[FWD_MAX_PORTS];

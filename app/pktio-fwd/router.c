@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
-#include <rte_prefetch.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
+#include <rte_prefetch.h>
 
 #include "fwd.h"
 

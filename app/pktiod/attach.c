@@ -221,7 +221,8 @@ region_init(struct pktiod_att *a, const struct pktio_shm_layout *l, const struct
 	rc = gring_init(&a->rx, pktio_shm_ring(h, h->rx_off), "rx", l->ring_size);
 	rc = rc ?: gring_init(&a->rx_free, pktio_shm_ring(h, h->rx_free_off), "rx_free",
 			      l->ring_size);
-	rc = rc ?: gring_init(&a->tx, pktio_shm_ring(h, h->tx_off), "tx", l->ring_size);
+	rc = rc ?: gring_init(&a->tx, pktio_shm_ring(h, h->tx_off), "tx",
+			      PKTIO_SHM_TX_RING(l->ring_size));
 	rc = rc ?: gring_init(&a->tx_comp, pktio_shm_ring(h, h->tx_comp_off), "tx_comp",
 			      l->ring_size);
 	if (rc < 0)

@@ -26,10 +26,10 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
-#include <rte_random.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_random.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 

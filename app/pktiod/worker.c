@@ -430,18 +430,22 @@ tx_take(struct pktiod_att *a, struct pktio_desc *d, unsigned int n)
 	}
 	for (i = 0; i < (unsigned int)rc; i++) {
 		uint32_t s = d[i].slot;
+		uint16_t f = d[i].flags;
 
-		if (unlikely(s - a->nb_rx >= a->nb_tx || a->owner[s] != OWN_CLIENT)) {
-			violation(a, "tx: slot %u is not a tx slot the client owns", s);
+		if (unlikely(f != 0 && (a->txzc == NULL ||
+			     (f != PKTIO_DESC_FWD && (!(f & PKTIO_DESC_FWD_BUF) ||
+						      (f & ~PKTIO_DESC_FWD_BUF_MASK) != 0))))) {
+			violation(a, "tx: descriptor flags %#x not allowed", f);
 			return -1;
 		}
 		if (unlikely(d[i].len > a->max_frame)) {
 			violation(a, "tx: length %u above max frame %u", d[i].len, a->max_frame);
 			return -1;
 		}
-		if (unlikely(d[i].flags != 0 &&
-			     (d[i].flags != PKTIO_DESC_FWD || a->txzc == NULL))) {
-			violation(a, "tx: descriptor flags %#x not allowed", d[i].flags);
+		if (f & PKTIO_DESC_FWD_BUF)
+			continue; /* no tx slot: fwd_take() checks the buffer */
+		if (unlikely(s - a->nb_rx >= a->nb_tx || a->owner[s] != OWN_CLIENT)) {
+			violation(a, "tx: slot %u is not a tx slot the client owns", s);
 			return -1;
 		}
 		a->owner[s] = OWN_APPLIANCE;
@@ -525,49 +529,64 @@ txzc_complete(struct pktiod_att *a)
 }
 
 /*
- * The mbuf a PKTIO_DESC_FWD tx slot of @p a names: a zero-copy rx buffer that @p a's process
- * holds on a queue this worker serves (so its held table is ours to change), taken from the
- * holder, its first hdr_len bytes rewritten; it goes back to its pool when the device is
- * done with it. NULL: dropped (the source attachment is gone) or a violation.
+ * A forward: the zero-copy rx buffer @p buf that @p a's process holds on queue @p queue of
+ * port @p port, a queue this worker serves (so the holder's table is ours to change), taken
+ * from the holder, its first @p hdr_len bytes replaced by @p hdr; it goes back to its pool
+ * when the device is done with it. NULL: dropped (the source attachment is gone) or a
+ * violation.
  */
 static struct rte_mbuf *
-fwd_mbuf(struct pktiod_att *a, const char *slot, uint16_t len)
+fwd_take(struct pktiod_att *a, uint16_t port, uint16_t queue, uint32_t buf, uint16_t len,
+	 const uint8_t *hdr, uint16_t hdr_len)
 {
-	const struct pktio_fwd *in = (const void *)slot;
 	const struct port_tab *t;
 	struct pktiod_att *src;
-	struct pktio_fwd f;
 	struct rte_mbuf *m;
 
-	memcpy(&f, in, offsetof(struct pktio_fwd, hdr)); /* once: the client may change it */
-	if (unlikely(f.port >= pktiod.nb_ports || f.queue >= pktiod.ports[f.port].conf->nb_rxq ||
-		     pktiod.ports[f.port].rxq[f.queue].lcore != rte_lcore_id() ||
-		     f.hdr_len > PKTIO_FWD_HDR_MAX || f.hdr_len > len)) {
+	if (unlikely(port >= pktiod.nb_ports || queue >= pktiod.ports[port].conf->nb_rxq ||
+		     pktiod.ports[port].rxq[queue].lcore != rte_lcore_id() ||
+		     hdr_len > PKTIO_FWD_HDR_MAX || hdr_len > len)) {
 		violation(a, "tx: forward from port %u queue %u with a %u-byte header: not here",
-			  f.port, f.queue, f.hdr_len);
+			  port, queue, hdr_len);
 		return NULL;
 	}
-	t = __atomic_load_n(&pktiod.ports[f.port].tab, __ATOMIC_ACQUIRE);
-	src = t != NULL ? t->rxq[f.queue].excl : NULL;
+	t = __atomic_load_n(&pktiod.ports[port].tab, __ATOMIC_ACQUIRE);
+	src = t != NULL ? t->rxq[queue].excl : NULL;
 	if (unlikely(src == NULL || src->zc == NULL || src->bad))
 		return NULL; /* detached meanwhile: its buffers went back with it */
 	if (unlikely(src->pid != a->pid || src->uid != a->uid)) {
 		violation(a, "tx: forward from client %u, another process's", src->id);
 		return NULL;
 	}
-	if (unlikely(f.buf >= src->nb_rx || (m = src->zc->held[f.buf]) == NULL)) {
-		violation(a, "tx: forward of buffer %u, not one the client holds", f.buf);
+	if (unlikely(buf >= src->nb_rx || (m = src->zc->held[buf]) == NULL)) {
+		violation(a, "tx: forward of buffer %u, not one the client holds", buf);
 		return NULL;
 	}
 	if (unlikely(len > m->buf_len - m->data_off)) {
-		violation(a, "tx: forward of %u bytes, more than buffer %u has", len, f.buf);
+		violation(a, "tx: forward of %u bytes, more than buffer %u has", len, buf);
 		return NULL;
 	}
-	src->zc->held[f.buf] = NULL;
+	src->zc->held[buf] = NULL;
 	src->zc->nb_held--;
-	rte_memcpy(rte_pktmbuf_mtod(m, void *), in->hdr, f.hdr_len);
+	if (hdr_len > 0)
+		rte_memcpy(rte_pktmbuf_mtod(m, void *), hdr, hdr_len);
 	m->ol_flags = 0;
 	return m;
+}
+
+/* The forward descriptor @p d names (in a tx slot of @p a, or inline), as fwd_take(). */
+static struct rte_mbuf *
+fwd_mbuf(struct pktiod_att *a, const struct pktio_desc *d)
+{
+	const struct pktio_fwd *in;
+	struct pktio_fwd f;
+
+	if (d->flags & PKTIO_DESC_FWD_BUF)
+		return fwd_take(a, PKTIO_DESC_FWD_PORT(d->flags), PKTIO_DESC_FWD_QUEUE(d->flags),
+				d->slot, d->len, NULL, 0);
+	in = (const void *)(a->tx_slots + (size_t)(d->slot - a->nb_rx) * a->slot_size);
+	memcpy(&f, in, offsetof(struct pktio_fwd, hdr)); /* once: the client may change it */
+	return fwd_take(a, f.port, f.queue, f.buf, d->len, in->hdr, f.hdr_len);
 }
 
 /*
@@ -585,13 +604,14 @@ tx_mbufs(struct pktiod_port *p, struct pktiod_rxq *r, struct pktiod_att *a,
 	unsigned int i, k = 0, nx = 0, nf = 0, nc, ic = 0, ix = 0;
 
 	for (i = 0; z != NULL && i < n; i++) {
-		nf += d[i].flags == PKTIO_DESC_FWD;
+		nf += d[i].flags != 0;
 		nx += d[i].flags == 0 && d[i].len > TX_COPY_MAX;
 	}
 	/* the client just wrote these lines: start every miss at once */
 	for (i = 0; i < n; i++)
-		rte_prefetch0(a->tx_slots + (size_t)(d[i].slot - a->nb_rx) * a->slot_size +
-			      (d[i].flags == PKTIO_DESC_FWD ? 0 : PKTIO_SLOT_HEADROOM));
+		if (!(d[i].flags & PKTIO_DESC_FWD_BUF))
+			rte_prefetch0(a->tx_slots + (size_t)(d[i].slot - a->nb_rx) * a->slot_size +
+				      (d[i].flags == PKTIO_DESC_FWD ? 0 : PKTIO_SLOT_HEADROOM));
 	nc = n - nx - nf;
 	if (unlikely(rte_pktmbuf_alloc_bulk(p->mp, c, nc) != 0))
 		goto nombuf;
@@ -600,20 +620,21 @@ tx_mbufs(struct pktiod_port *p, struct pktiod_rxq *r, struct pktiod_att *a,
 		goto nombuf;
 	}
 	for (i = 0; i < n; i++) {
-		char *slot = a->tx_slots + (size_t)(d[i].slot - a->nb_rx) * a->slot_size;
+		char *slot;
 		uint16_t len = d[i].len;
 
 		if (unlikely(len == 0)) {
 			r->tx_invalid++;
 			continue;
 		}
-		if (d[i].flags == PKTIO_DESC_FWD) {
-			m[k] = fwd_mbuf(a, slot, len); /* the slot comes back at once */
+		if (d[i].flags != 0) {
+			m[k] = fwd_mbuf(a, &d[i]); /* a tx slot comes back at once */
 			if (unlikely(m[k] == NULL))
 				continue;
 		} else if (z != NULL && len > TX_COPY_MAX) {
 			struct txzc_slot *sl = &z->slot[d[i].slot - a->nb_rx];
 
+			slot = a->tx_slots + (size_t)(d[i].slot - a->nb_rx) * a->slot_size;
 			m[k] = x[ix++];
 			rte_mbuf_ext_refcnt_set(&sl->sh, 1);
 			rte_pktmbuf_attach_extbuf(m[k], slot, (uintptr_t)slot, a->slot_size, &sl->sh);
@@ -621,6 +642,7 @@ tx_mbufs(struct pktiod_port *p, struct pktiod_rxq *r, struct pktiod_att *a,
 			z->fifo[(z->head + z->nb_out++) % a->nb_tx] = d[i].slot;
 			d[i].len = UINT16_MAX; /* out: txzc_complete() returns it */
 		} else {
+			slot = a->tx_slots + (size_t)(d[i].slot - a->nb_rx) * a->slot_size;
 			m[k] = c[ic++];
 			rte_memcpy(rte_pktmbuf_mtod(m[k], void *), slot + PKTIO_SLOT_HEADROOM, len);
 		}
@@ -635,9 +657,8 @@ tx_mbufs(struct pktiod_port *p, struct pktiod_rxq *r, struct pktiod_att *a,
 nombuf:
 	r->tx_nombuf += n;
 	for (i = 0; nf > 0 && i < n; i++) /* forwarded buffers are not the client's now */
-		if (d[i].flags == PKTIO_DESC_FWD && d[i].len > 0)
-			rte_pktmbuf_free(fwd_mbuf(a, a->tx_slots + (size_t)(d[i].slot - a->nb_rx) *
-							  a->slot_size, d[i].len));
+		if (d[i].flags != 0 && d[i].len > 0)
+			rte_pktmbuf_free(fwd_mbuf(a, &d[i]));
 	return -1;
 }
 
@@ -668,8 +689,8 @@ att_tx(struct pktiod_port *p, const struct port_tab *t, struct pktiod_att *a)
 	a->tx_dropped += n - sent;
 	/* the slots copied or dropped go back now; zero-copy ones when the device is done */
 	for (i = 0, j = 0; i < (unsigned int)n; i++) {
-		if (d[i].len == UINT16_MAX)
-			continue;
+		if (d[i].len == UINT16_MAX || (d[i].flags & PKTIO_DESC_FWD_BUF))
+			continue; /* out, or no slot */
 		a->owner[d[i].slot] = OWN_CLIENT;
 		d[j++] = (struct pktio_desc){ .slot = d[i].slot };
 	}

@@ -45,11 +45,11 @@
 #include "shm_private.h"
 
 #define RX_MAX 256u         /* descriptors one rx_burst takes */
-
-_Static_assert(PKTIO_FORWARD_HDR_MAX == PKTIO_FWD_HDR_MAX, "one header limit");
 #define CTL_CHECK_POLLS 4096u/* busy-poll: empty polls between control socket checks */
 #define BELL_TAKE_TRIES 1000u /* bell_take(): reads before giving up on a dead appliance */
 #define BELL_BUF 64u         /* bytes one doorbell read takes: more than are ever queued */
+
+_Static_assert(PKTIO_FORWARD_HDR_MAX == PKTIO_FWD_HDR_MAX, "one header limit");
 
 /* own[slot]: who holds a slot, as far as the client knows. */
 enum slot_owner {
@@ -391,9 +391,10 @@ shm_forward_ok(const struct pktio_port *out, const struct pktio_port *in)
 }
 
 /*
- * Forward without a copy: each packet takes a tx slot of @p out only to carry a struct
- * pktio_fwd naming its rx buffer on @p in (and the new header); pktiod sends the buffer
- * and returns the slot at once. Ids are checked as tx_claim() checks them.
+ * Forward without a copy. Without a header, the descriptor names the rx buffer itself
+ * (PKTIO_DESC_FWD_BUF) and takes no tx slot; with one, each packet takes a tx slot of
+ * @p out to carry a struct pktio_fwd, which pktiod returns at once. Ids are checked as
+ * tx_claim() checks them.
  */
 static int
 shm_forward(struct pktio_port *out, struct pktio_port *in, const struct pktio_pkt *pkts,
@@ -401,6 +402,7 @@ shm_forward(struct pktio_port *out, struct pktio_port *in, const struct pktio_pk
 {
 	struct shm_port *so = shm(out), *si = shm(in);
 	uint16_t port = si->hdr->port, queue = si->hdr->queue;
+	bool inline_buf;
 	struct pktio_desc d[RX_MAX];
 	unsigned int i, k;
 	uint64_t bytes = 0;
@@ -409,9 +411,14 @@ shm_forward(struct pktio_port *out, struct pktio_port *in, const struct pktio_pk
 		return -ECONNRESET;
 	if (queue == PKTIO_QUEUE_ANY)
 		queue = 0; /* zero-copy only there when the port has one queue */
-	if (so->nb_free < n)
+	inline_buf = hdr_len == 0 && port < 32 && queue < 64;
+	if (!inline_buf && so->nb_free < n)
 		tx_reclaim(so);
-	n = RTE_MIN(RTE_MIN(n, so->nb_free), RX_MAX);
+	n = RTE_MIN(n, RX_MAX);
+	if (inline_buf) /* leave room for every tx slot (PKTIO_SHM_TX_RING) */
+		n = RTE_MIN(n, so->nb_tx - RTE_MIN(rte_ring_count(so->tx), so->nb_tx));
+	else
+		n = RTE_MIN(n, so->nb_free);
 	for (i = 0; i < n; i++) {
 		uint32_t id = pkts[i].id;
 
@@ -421,6 +428,17 @@ shm_forward(struct pktio_port *out, struct pktio_port *in, const struct pktio_pk
 			return -EINVAL;
 		}
 		si->own[id] = SLOT_APPLIANCE; /* a repeat in pkts fails */
+	}
+	if (inline_buf) {
+		for (k = 0; k < n; k++) {
+			d[k] = (struct pktio_desc){ .slot = pkts[k].id, .len = pkts[k].len,
+				.flags = PKTIO_DESC_FWD_BUF | PKTIO_DESC_FWD_SRC(port, queue) };
+			bytes += pkts[k].len;
+		}
+		rte_ring_sp_enqueue_burst_elem(so->tx, d, sizeof(d[0]), n, NULL); /* fits */
+		out->st.tx_packets += n;
+		out->st.tx_bytes += bytes;
+		return n;
 	}
 	/* pktiod read these lines last: ask for them in write state, all at once */
 	for (k = 0; k < n; k++)
@@ -435,8 +453,7 @@ shm_forward(struct pktio_port *out, struct pktio_port *in, const struct pktio_pk
 		f->port = port;
 		f->queue = queue;
 		f->hdr_len = hdr_len;
-		if (hdr_len > 0)
-			memcpy(f->hdr, (const uint8_t *)hdrs + (size_t)k * hdr_len, hdr_len);
+		memcpy(f->hdr, (const uint8_t *)hdrs + (size_t)k * hdr_len, hdr_len);
 		so->own[slot] = SLOT_APPLIANCE;
 		d[k] = (struct pktio_desc){ .slot = slot, .len = pkts[k].len,
 					    .flags = PKTIO_DESC_FWD };
@@ -668,10 +685,11 @@ shm_detach(struct pktio_port *p)
 	struct shm_port *s = shm(p);
 	int i, rc;
 
-	/* Let the appliance take what is still queued for sending (at most 1 s). */
+	/* Let the appliance take what is still queued for sending (at most 1 s): every slot
+	 * back, and the inline forwards, which come back as nothing, off the ring. */
 	for (i = 0; i < 10000 && !shm_dead(p); i++) {
 		tx_reclaim(s);
-		if (s->nb_free == s->nb_tx)
+		if (s->nb_free == s->nb_tx && rte_ring_empty(s->tx))
 			break;
 		if (ctl_hup(p, 0))
 			break;

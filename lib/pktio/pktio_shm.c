@@ -37,10 +37,11 @@ pktio_shm_layout(struct pktio_shm_layout *l, uint32_t ring_size, uint32_t max_fr
 	l->max_frame = max_frame;
 	l->slot_size = RTE_ALIGN(PKTIO_SLOT_HEADROOM + max_frame, PKTIO_SHM_CACHE_LINE);
 	l->ring_bytes = ring_bytes(ring_size);
+	l->tx_ring_bytes = ring_bytes(PKTIO_SHM_TX_RING(ring_size));
 	l->rx_off = sizeof(struct pktio_shm_hdr);
 	l->rx_free_off = l->rx_off + l->ring_bytes;
 	l->tx_off = l->rx_free_off + l->ring_bytes;
-	l->tx_comp_off = l->tx_off + l->ring_bytes;
+	l->tx_comp_off = l->tx_off + l->tx_ring_bytes;
 	l->rx_meta_off = l->tx_comp_off + l->ring_bytes;
 	l->slots_off = RTE_ALIGN(l->rx_meta_off + (uint64_t)pktio_shm_rx_meta_nb(ring_size) *
 				 sizeof(struct pktio_slot_meta), 4096);

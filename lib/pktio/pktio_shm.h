@@ -33,7 +33,9 @@
  *
  * The rings are single-producer single-consumer rte_rings (rte_ring_init(), RING_F_SP_ENQ |
  * RING_F_SC_DEQ | RING_F_EXACT_SZ) of struct pktio_desc (8 bytes), each able to hold every
- * slot of its side, so an enqueue of a slot the producer owns never fails.
+ * slot of its side, so an enqueue of a slot the producer owns never fails. The tx ring holds
+ * twice as many (PKTIO_SHM_TX_RING()): the client enqueues inline forwards only while the
+ * ring holds at most ring_size entries, so every tx slot still finds room.
  *
  * Receive metadata sit beside the rx ring, not in the slots: the appliance writes entry
  * p % pktio_shm_rx_meta_nb() before it publishes ring position p, and the client reads it
@@ -75,7 +77,7 @@ enum pktio_shm_state {
 struct pktio_desc {
 	uint32_t slot;   /**< slot number */
 	uint16_t len;    /**< frame length (0 in rx_free and tx_comp) */
-	uint16_t flags;  /**< tx: 0 or PKTIO_DESC_FWD; else 0 */
+	uint16_t flags;  /**< tx: 0, PKTIO_DESC_FWD or PKTIO_DESC_FWD_BUF; else 0 */
 };
 
 /**
@@ -88,6 +90,17 @@ struct pktio_desc {
  * (hdr.worker equal), and the sending attachment has hdr.tx_forward.
  */
 #define PKTIO_DESC_FWD 0x1
+
+/**
+ * tx desc flag: the same without a header rewrite and without a tx slot: desc.slot is the
+ * rx buffer number itself, the source attachment's port and queue are in the flags
+ * (PKTIO_DESC_FWD_SRC()); nothing comes back on tx_comp for it. Ports 0-31, queues 0-63.
+ */
+#define PKTIO_DESC_FWD_BUF 0x2
+#define PKTIO_DESC_FWD_SRC(port, queue) ((uint16_t)((port) << 4 | (queue) << 9))
+#define PKTIO_DESC_FWD_PORT(flags)      (((flags) >> 4) & 0x1f)
+#define PKTIO_DESC_FWD_QUEUE(flags)     (((flags) >> 9) & 0x3f)
+#define PKTIO_DESC_FWD_BUF_MASK         (PKTIO_DESC_FWD_BUF | PKTIO_DESC_FWD_SRC(0x1f, 0x3f))
 
 #define PKTIO_FWD_HDR_MAX 52   /**< header bytes a forward may rewrite */
 
@@ -168,7 +181,8 @@ struct pktio_shm_layout {
 	uint32_t ring_size;
 	uint32_t slot_size;
 	uint32_t max_frame;
-	uint32_t ring_bytes;     /**< bytes of one ring, header included */
+	uint32_t ring_bytes;     /**< bytes of the rx, rx_free and tx_comp rings, headers included */
+	uint32_t tx_ring_bytes;  /**< bytes of the tx ring */
 	uint32_t rx_off, rx_free_off, tx_off, tx_comp_off, rx_meta_off, slots_off;
 	uint32_t tx_slot_off;    /**< the first tx slot */
 	uint64_t region_size;
@@ -195,6 +209,9 @@ pktio_shm_rx_meta_nb(uint32_t ring_size)
 {
 	return 2 * rte_align32pow2(ring_size + 1);
 }
+
+/** Entries the tx ring holds: every tx slot, and as many inline forwards (PKTIO_DESC_FWD_BUF). */
+#define PKTIO_SHM_TX_RING(ring_size) (2 * (ring_size))
 
 /** The ring at byte offset @p off. */
 static inline struct rte_ring *
