@@ -9,6 +9,8 @@
  * it), in place and, with PKTIO_F_COPY, through copies; pktiod reports which. A client that
  * stops giving buffers back, or is killed holding them, costs only its own queue, and its
  * buffers return at detach; one that gives back a buffer it does not hold is detached.
+ * Received buffers forwarded (pktio_forward) leave byte-exact, their headers rewritten
+ * where asked, without a copy or through one; forwards pktiod must not take detach.
  */
 
 #include <errno.h>

@@ -267,7 +267,6 @@ pktio_forward(struct pktio_port *out, struct pktio_port *in, const struct pktio_
 	      unsigned int n, const void *hdrs, unsigned int hdr_len)
 {
 	unsigned int i;
-	int rc;
 
 	if (out == NULL || in == NULL || (pkts == NULL && n > 0) ||
 	    hdr_len > PKTIO_FORWARD_HDR_MAX || (hdr_len > 0 && hdrs == NULL))
@@ -278,11 +277,8 @@ pktio_forward(struct pktio_port *out, struct pktio_port *in, const struct pktio_
 		if (pkts[i].len > out->max_frame || pkts[i].len > in->max_frame)
 			return -EMSGSIZE; /* in's buffers hold max_frame bytes */
 	}
-	if (pktio_forward_zerocopy(out, in)) {
-		rc = out->drv->forward(out, in, pkts, n, hdrs, hdr_len);
-		if (rc != -EXDEV)
-			return rc;
-	}
+	if (pktio_forward_zerocopy(out, in))
+		return out->drv->forward(out, in, pkts, n, hdrs, hdr_len);
 	return forward_copy(out, in, pkts, n, hdrs, hdr_len);
 }
 

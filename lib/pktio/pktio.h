@@ -31,8 +31,8 @@
  * once pktiod is back.
  */
 
-#include <stddef.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -358,9 +358,9 @@ int pktio_tx_submit(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n
 /**
  * Forward: send @p n packets received on @p in (pktio_rx_burst(), not released) out of
  * @p out, which may be the same handle. Each goes out with pkts[i].len bytes (at most
- * pktio_port_max_frame() of either handle), its first @p hdr_len
- * bytes replaced by the @p hdr_len bytes at @p hdrs + i * @p hdr_len when @p hdr_len > 0
- * (a router's new Ethernet and IP header: the received data are read-only).
+ * pktio_port_max_frame() of either handle), its first @p hdr_len bytes replaced by the
+ * @p hdr_len bytes at @p hdrs + i * @p hdr_len when @p hdr_len > 0 (a router's new
+ * Ethernet and IP header: the received data are read-only).
  *
  * Where pktio_forward_zerocopy() says so, the device sends the very buffer it received
  * into; elsewhere the frame is copied into a tx buffer of @p out. Either way a packet

@@ -32,8 +32,8 @@ struct pktio_driver {
 	void (*rx_release)(struct pktio_port *p, const struct pktio_pkt *pkts, unsigned int n);
 	int (*tx_reserve)(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n);
 	int (*tx_submit)(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n);
-	/** pktio_forward() without a copy, from @p in of the same driver: packets sent,
-	 * -EXDEV where it cannot (the library copies), or -errno */
+	/** pktio_forward() without a copy, from @p in of the same driver (where forward_ok()
+	 * holds): packets sent, or -errno */
 	int (*forward)(struct pktio_port *out, struct pktio_port *in,
 		       const struct pktio_pkt *pkts, unsigned int n, const void *hdrs,
 		       unsigned int hdr_len);
