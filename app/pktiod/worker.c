@@ -528,34 +528,63 @@ txzc_complete(struct pktiod_att *a)
 		violation(a, "tx_comp ring index out of range");
 }
 
+/* The source of the forwards of one burst, looked up and checked once for all of them. */
+struct fwd_src {
+	uint32_t key;                    /* port << 16 | queue; UINT32_MAX: none yet */
+	struct pktiod_att *att;          /* NULL: gone, or refused */
+};
+
 /*
- * A forward: the zero-copy rx buffer @p buf that @p a's process holds on queue @p queue of
- * port @p port, a queue this worker serves (so the holder's table is ours to change), taken
- * from the holder, its first @p hdr_len bytes replaced by @p hdr; it goes back to its pool
- * when the device is done with it. NULL: dropped (the source attachment is gone) or a
- * violation.
+ * Find the attachment that forwards from queue @p queue of port @p port take their buffers
+ * from: that queue's zero-copy client, of @p a's process, on a queue this worker serves (so
+ * its held table is ours to change). NULL, and a violation where it can never be one; NULL
+ * alone where it is gone (detached meanwhile: its buffers went back with it).
  */
-static struct rte_mbuf *
-fwd_take(struct pktiod_att *a, uint16_t port, uint16_t queue, uint32_t buf, uint16_t len,
-	 const uint8_t *hdr, uint16_t hdr_len)
+static struct pktiod_att *
+fwd_source(struct pktiod_att *a, uint16_t port, uint16_t queue)
 {
 	const struct port_tab *t;
 	struct pktiod_att *src;
-	struct rte_mbuf *m;
 
 	if (unlikely(port >= pktiod.nb_ports || queue >= pktiod.ports[port].conf->nb_rxq ||
-		     pktiod.ports[port].rxq[queue].lcore != rte_lcore_id() ||
-		     hdr_len > PKTIO_FWD_HDR_MAX || hdr_len > len)) {
-		violation(a, "tx: forward from port %u queue %u with a %u-byte header: not here",
-			  port, queue, hdr_len);
+		     pktiod.ports[port].rxq[queue].lcore != rte_lcore_id())) {
+		violation(a, "tx: forward from port %u queue %u: not a queue of this worker",
+			  port, queue);
 		return NULL;
 	}
 	t = __atomic_load_n(&pktiod.ports[port].tab, __ATOMIC_ACQUIRE);
 	src = t != NULL ? t->rxq[queue].excl : NULL;
 	if (unlikely(src == NULL || src->zc == NULL || src->bad))
-		return NULL; /* detached meanwhile: its buffers went back with it */
+		return NULL;
 	if (unlikely(src->pid != a->pid || src->uid != a->uid)) {
 		violation(a, "tx: forward from client %u, another process's", src->id);
+		return NULL;
+	}
+	return src;
+}
+
+/*
+ * A forward: the zero-copy rx buffer @p buf that @p a's process holds on queue @p queue of
+ * port @p port, taken from the holder, its first @p hdr_len bytes replaced by @p hdr; it
+ * goes back to its pool when the device is done with it. NULL: dropped, or a violation.
+ */
+static struct rte_mbuf *
+fwd_take(struct pktiod_att *a, struct fwd_src *fs, uint16_t port, uint16_t queue, uint32_t buf,
+	 uint16_t len, const uint8_t *hdr, uint16_t hdr_len)
+{
+	uint32_t key = (uint32_t)port << 16 | queue;
+	struct pktiod_att *src;
+	struct rte_mbuf *m;
+
+	if (unlikely(fs->key != key)) {
+		fs->key = key;
+		fs->att = fwd_source(a, port, queue);
+	}
+	src = fs->att;
+	if (unlikely(src == NULL || a->bad))
+		return NULL;
+	if (unlikely(hdr_len > PKTIO_FWD_HDR_MAX || hdr_len > len)) {
+		violation(a, "tx: forward with a %u-byte header in a %u-byte frame", hdr_len, len);
 		return NULL;
 	}
 	if (unlikely(buf >= src->nb_rx || (m = src->zc->held[buf]) == NULL)) {
@@ -576,17 +605,17 @@ fwd_take(struct pktiod_att *a, uint16_t port, uint16_t queue, uint32_t buf, uint
 
 /* The forward descriptor @p d names (in a tx slot of @p a, or inline), as fwd_take(). */
 static struct rte_mbuf *
-fwd_mbuf(struct pktiod_att *a, const struct pktio_desc *d)
+fwd_mbuf(struct pktiod_att *a, struct fwd_src *fs, const struct pktio_desc *d)
 {
 	const struct pktio_fwd *in;
 	struct pktio_fwd f;
 
 	if (d->flags & PKTIO_DESC_FWD_BUF)
-		return fwd_take(a, PKTIO_DESC_FWD_PORT(d->flags), PKTIO_DESC_FWD_QUEUE(d->flags),
-				d->slot, d->len, NULL, 0);
+		return fwd_take(a, fs, PKTIO_DESC_FWD_PORT(d->flags),
+				PKTIO_DESC_FWD_QUEUE(d->flags), d->slot, d->len, NULL, 0);
 	in = (const void *)(a->tx_slots + (size_t)(d->slot - a->nb_rx) * a->slot_size);
 	memcpy(&f, in, offsetof(struct pktio_fwd, hdr)); /* once: the client may change it */
-	return fwd_take(a, f.port, f.queue, f.buf, d->len, in->hdr, f.hdr_len);
+	return fwd_take(a, fs, f.port, f.queue, f.buf, d->len, in->hdr, f.hdr_len);
 }
 
 /*
@@ -600,6 +629,7 @@ tx_mbufs(struct pktiod_port *p, struct pktiod_rxq *r, struct pktiod_att *a,
 	 struct pktio_desc *d, unsigned int n, struct rte_mbuf **m)
 {
 	struct rte_mbuf *c[PKTIOD_BURST], *x[PKTIOD_BURST];
+	struct fwd_src fs = { .key = UINT32_MAX };
 	struct att_txzc *z = a->txzc;
 	unsigned int i, k = 0, nx = 0, nf = 0, nc, ic = 0, ix = 0;
 
@@ -628,7 +658,7 @@ tx_mbufs(struct pktiod_port *p, struct pktiod_rxq *r, struct pktiod_att *a,
 			continue;
 		}
 		if (d[i].flags != 0) {
-			m[k] = fwd_mbuf(a, &d[i]); /* a tx slot comes back at once */
+			m[k] = fwd_mbuf(a, &fs, &d[i]); /* a tx slot comes back at once */
 			if (unlikely(m[k] == NULL))
 				continue;
 		} else if (z != NULL && len > TX_COPY_MAX) {
@@ -658,7 +688,7 @@ nombuf:
 	r->tx_nombuf += n;
 	for (i = 0; nf > 0 && i < n; i++) /* forwarded buffers are not the client's now */
 		if (d[i].flags != 0 && d[i].len > 0)
-			rte_pktmbuf_free(fwd_mbuf(a, &d[i]));
+			rte_pktmbuf_free(fwd_mbuf(a, &fs, &d[i]));
 	return -1;
 }
 
