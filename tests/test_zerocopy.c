@@ -222,6 +222,23 @@ test_zerocopy_net_ring(void **state)
 }
 
 /*
+ * After the last client of @p d closed: the mbufs of @p port back at @p before, pktiod
+ * stopped (closing a net_pcap port completes its file), and the file @p out read.
+ */
+static void
+pcap_finish(struct test_pktiod *d, const char *port, const struct pktio_port_info *before,
+	    const char *out, struct capture *got)
+{
+	struct pktio_port_info after;
+
+	assert_int_equal(test_wait_clients(d, 0, 5000), 0);
+	assert_int_equal(test_port_info(d, port, &after), 0);
+	assert_int_equal(after.mbuf_in_use, before->mbuf_in_use);
+	assert_int_equal(test_pktiod_stop(d), 0);
+	assert_int_equal(cap_read(got, out, NULL), 0);
+}
+
+/*
  * net_pcap sends from the client's slots (zero-copy transmit): every frame of the captures,
  * half through pktio_tx_reserve/submit and half through pktio_write, many times the ring,
  * lands in the file byte-exact and in order; with PKTIO_F_COPY through copies. The
@@ -232,7 +249,7 @@ pcap_sent(unsigned int flags)
 {
 	const struct pkt **exp = calloc(input.n, sizeof(*exp));
 	unsigned int n = select_frames(exp, 1, MAX_FRAME), i;
-	struct pktio_port_info before, after;
+	struct pktio_port_info before;
 	struct capture got = { 0 };
 	struct test_pktiod d;
 	struct pktio_port *w;
@@ -263,11 +280,7 @@ pcap_sent(unsigned int flags)
 		assert_int_equal(pktio_tx_submit(w, &pkt, 1), 1);
 	}
 	pktio_port_close(w); /* waits for its slots: every frame went out */
-	assert_int_equal(test_wait_clients(&d, 0, 5000), 0);
-	assert_int_equal(test_port_info(&d, "out", &after), 0);
-	assert_int_equal(after.mbuf_in_use, before.mbuf_in_use);
-	assert_int_equal(test_pktiod_stop(&d), 0); /* closing the port completes the file */
-	assert_int_equal(cap_read(&got, out, NULL), 0);
+	pcap_finish(&d, "out", &before, out, &got);
 	assert_int_equal(got.n, n);
 	for (i = 0; i < n; i++)
 		if (got.p[i].len != exp[i]->len || memcmp(got.p[i].data, exp[i]->data, exp[i]->len))
@@ -550,7 +563,7 @@ forward_through(unsigned int flags)
 {
 	const struct pkt **exp = calloc(input.n, sizeof(*exp));
 	unsigned int n = select_frames(exp, 0, MAX_FRAME), i, seen = 0, sent = 0;
-	struct pktio_port_info before, after;
+	struct pktio_port_info before;
 	struct capture got = { 0 };
 	struct test_pktiod d;
 	struct pktio_port *r, *w;
@@ -605,11 +618,7 @@ forward_through(unsigned int flags)
 	}
 	pktio_port_close(w); /* waits for its frames to be taken */
 	pktio_port_close(r);
-	assert_int_equal(test_wait_clients(&d, 0, 5000), 0);
-	assert_int_equal(test_port_info(&d, "in", &after), 0);
-	assert_int_equal(after.mbuf_in_use, before.mbuf_in_use);
-	assert_int_equal(test_pktiod_stop(&d), 0); /* closing the port completes the file */
-	assert_int_equal(cap_read(&got, out, NULL), 0);
+	pcap_finish(&d, "in", &before, out, &got);
 	assert_int_equal(got.n, sent);
 	for (i = 0; i < sent; i++) {
 		const uint8_t *e = exp[i]->data, *g = got.p[i].data;
