@@ -677,7 +677,8 @@ forward_raw(struct raw *x, const struct pktio_fwd *f, uint16_t len, unsigned int
  * Forwards pktiod must refuse, each detaching the sender with the reason: a buffer the
  * client does not hold (forwarded already, through a tx slot or inline), a header longer
  * than the frame, a source that is another process's attachment, a stray flag bit; and
- * the flag on a port whose device does not send from client memory (net_ring). The library refuses the same
+ * the flag on a port whose device does not send from client memory (net_ring). A forward
+ * whose source attachment has gone is dropped, not refused. The library refuses the same
  * before they leave it: an id not held, a header too long.
  */
 static void
@@ -691,6 +692,7 @@ test_zerocopy_forward_refused(void **state)
 	struct raw x, y;
 	uint8_t frame[64];
 	struct pktio_fwd f = { 0 };
+	uint64_t end;
 	uint32_t len;
 	pid_t pid;
 	int st;
@@ -777,6 +779,21 @@ test_zerocopy_forward_refused(void **state)
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
 	raw_close(&x);
+	assert_int_equal(test_wait_clients(&d, 1, 5000), 1);
+
+	/* a forward whose source is gone is dropped, not a violation: its buffers went back
+	 * with it, and a client cannot know how far pktiod got */
+	assert_int_equal(raw_attach_to(d.sock, &x, "n", PKTIO_QUEUE_ANY, 0, 0), 0);
+	assert_int_equal(raw_attach_to(d.sock, &y, "n", PKTIO_QUEUE_ANY, 0, PKTIO_MSG_F_TXONLY), 0);
+	desc = take_one(&x);
+	f = (struct pktio_fwd){ .buf = desc.slot };
+	raw_close(&x);
+	assert_int_equal(test_wait_clients(&d, 2, 5000), 2);
+	forward_raw(&y, &f, desc.len, 1, PKTIO_DESC_FWD_BUF | PKTIO_DESC_FWD_SRC(y.h->port, 0));
+	for (end = test_now_ms() + 5000; __atomic_load_n(&y.h->tx_dropped, __ATOMIC_ACQUIRE) == 0; )
+		assert_true(test_now_ms() < end);
+	assert_int_equal(y.h->state, PKTIO_SHM_ALIVE);
+	raw_close(&y);
 	assert_int_equal(test_wait_clients(&d, 1, 5000), 1);
 	assert_int_equal(test_port_info(&d, "lo", &pi), 0);
 	assert_int_equal(pi.detach_violation, 1);
