@@ -216,8 +216,8 @@ port_configure(struct pktiod *d, struct pktiod_port *p)
 		return rc;
 	/* auto: zero-copy receive where the device writes the frame itself (DMA) or writes
 	 * nothing (net_null). On a virtual device that copies each frame into its mbuf it pays
-	 * for an exclusive root client too (net_pcap, medians: pktio-fwd l2 22 Mpps against
-	 * 13.5 through copies), but every copying client of such a queue (mirrors, fanout,
+	 * for an exclusive root client too (net_pcap, medians: pktio-fwd l2 17.9 Mpps against
+	 * 12.0 through copies), but every copying client of such a queue (mirrors, fanout,
 	 * other users) pays about 10% for freeing pinned external-buffer mbufs: there it
 	 * takes zerocopy = yes. */
 	vdev = strcmp(rte_bus_name(rte_dev_bus(info.device)), "vdev") == 0;
