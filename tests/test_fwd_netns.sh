@@ -197,11 +197,12 @@ python3 - "$DIR/fwd.json" <<'EOF' || fail "unexpected counters"
 import json, sys
 j = json.load(open(sys.argv[1]))
 r = j["router"]
-print(f"   routed {r['routed']}, arp {r['arp']}, icmp {r['icmp']}")
+print(f"   routed {r['routed']} ({j['tx_in_place']} in place), arp {r['arp']}, icmp {r['icmp']}")
 print(f"   drops {dict((k, v) for k, v in r['drops'].items() if v)}")
 ok = (r["arp"]["requests_out"] >= 1 and r["arp"]["learned"] >= 2 and
       r["arp"]["replies_out"] >= 1 and r["icmp"]["time_exceeded"] >= 1 and
       r["routed"] >= 100 and r["drops"]["tx_full"] == 0 and
+      j["tx_in_place"] >= 100 and all(p["zerocopy"] for p in j["ports"]) and
       r["drops"]["arp_pending_overflow"] == 0 and r["drops"]["arp_unresolved"] == 0)
 sys.exit(0 if ok else 1)
 EOF
