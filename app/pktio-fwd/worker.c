@@ -376,8 +376,11 @@ workers_drain(struct fwd *f)
 {
 	struct pktio_stats st;
 	unsigned int i, p, tries;
-	bool busy = true;
+	bool busy = false;
 
+	for (i = 0; i < f->nb_workers; i++)
+		for (p = 0; p < f->conf.nb_ports; p++)
+			busy |= f->w[i]->port[p].zc_to != 0; /* only forwards name other handles */
 	for (tries = 0; busy && tries < 1000; tries++) {
 		busy = false;
 		for (i = 0; i < f->nb_workers; i++)
