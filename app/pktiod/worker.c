@@ -528,6 +528,9 @@ txzc_complete(struct pktiod_att *a)
 		violation(a, "tx_comp ring index out of range");
 }
 
+_Static_assert(PKTIOD_MAX_PORTS <= 32 && PKTIOD_MAX_RXQ <= 64,
+	       "every queue can be named in an inline forward (PKTIO_DESC_FWD_SRC)");
+
 /* The source of the forwards of one burst, looked up and checked once for all of them. */
 struct fwd_src {
 	uint32_t key;                    /* port << 16 | queue; UINT32_MAX: none yet */

@@ -45,8 +45,8 @@
  * position in between (the ring holds at most its capacity beyond the consumer).
  *
  * A slot is PKTIO_SLOT_HEADROOM bytes (unused on receive; a struct pktio_fwd on a
- * forwarding tx slot) followed by room for max_frame bytes. Rx slots are 0 .. nb_rx_slots-1, tx slots
- * nb_rx_slots .. nb_rx_slots+nb_tx_slots-1. At attach time the appliance owns every rx slot
+ * forwarding tx slot) followed by room for max_frame bytes. Rx slots are
+ * 0 .. nb_rx_slots-1, tx slots nb_rx_slots .. nb_rx_slots+nb_tx_slots-1. At attach time the appliance owns every rx slot
  * (as if the client had put them all on rx_free) and the client every tx slot.
  *
  * Trust: the client trusts the appliance. The appliance trusts nothing in the region: it
