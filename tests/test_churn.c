@@ -4,7 +4,8 @@
 
 /*
  * Churn: 1,000 clients attach in every mode and are SIGKILLed (some before their attach
- * completes), while a sender and a mirror keep traffic flowing on the same port. pktiod's
+ * completes), while a sender and a mirror keep traffic flowing on the same port; one in
+ * seven instead forwards in place on a second port, killed with buffers in flight. pktiod's
  * descriptors, mbufs and resident memory end where they started, and the mirror never
  * stops receiving.
  */
@@ -15,6 +16,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +36,37 @@ static struct test_pktiod d;
 static volatile int stop;
 static uint64_t mirrored; /* frames the mirror read */
 
+#define NB_MODES (sizeof(modes) / sizeof(modes[0]))
+#define FORWARDER 0x80000000u /* exclusive on port n, forwarding in place when killed */
+
 static const unsigned int modes[] = {
 	PKTIO_F_EXCLUSIVE, PKTIO_F_FANOUT, PKTIO_F_MIRROR, PKTIO_F_TXONLY,
-	PKTIO_F_EXCLUSIVE | PKTIO_F_BUSYPOLL, PKTIO_F_FANOUT | PKTIO_F_NONBLOCK,
+	PKTIO_F_EXCLUSIVE | PKTIO_F_BUSYPOLL, PKTIO_F_FANOUT | PKTIO_F_NONBLOCK, FORWARDER,
 };
+
+/* Receive on @p p and forward it all back out of @p p without a copy, forever; say so on
+ * @p ready once frames are in flight. */
+static void __attribute__((noreturn))
+forwarder(struct pktio_port *p, int ready)
+{
+	struct pktio_pkt pkts[32];
+	bool said = false;
+	int n, k;
+
+	if (!pktio_forward_zerocopy(p, p))
+		_exit(3);
+	for (;;) {
+		n = pktio_rx_burst(p, pkts, 32);
+		if (n < 0)
+			_exit(4);
+		k = n > 0 ? pktio_forward(p, p, pkts, n, NULL, 0) : 0;
+		if (k < 0)
+			_exit(5);
+		pktio_rx_release(p, pkts + k, n - k);
+		if (k > 0 && !said)
+			said = write(ready, "r", 1) == 1;
+	}
+}
 
 static void *
 sender(void *arg)
@@ -91,20 +120,23 @@ rss_kb(pid_t pid)
 static void
 child(unsigned int i, int ready)
 {
-	unsigned int flags = modes[i % (sizeof(modes) / sizeof(modes[0]))];
+	unsigned int flags = modes[i % NB_MODES];
 	struct pktio_port *p;
 	uint64_t end = test_now_ms() + 5000;
 	uint8_t buf[256];
 	int k;
 
 	/* the client killed just before may not be detached yet: its queue is busy till then */
-	while ((p = pktio_port_open("lo", PKTIO_QUEUE_ANY, flags, d.sock)) == NULL &&
+	while ((p = pktio_port_open(flags == FORWARDER ? "n" : "lo", PKTIO_QUEUE_ANY,
+				    flags == FORWARDER ? PKTIO_F_EXCLUSIVE : flags, d.sock)) == NULL &&
 	       errno == EBUSY && test_now_ms() < end)
 		sched_yield();
 	if (p == NULL) {
 		fprintf(stderr, "client %u (flags %#x): %s\n", i, flags, strerror(errno));
 		_exit(1);
 	}
+	if (flags == FORWARDER)
+		forwarder(p, ready);
 	(void)!write(ready, "r", 1);
 	for (k = 0; k < 8 && !(flags & PKTIO_F_TXONLY); k++)
 		if (pktio_read(p, buf, sizeof(buf), NULL) < 0 && (flags & PKTIO_F_NONBLOCK) == 0)
@@ -150,7 +182,7 @@ static void
 test_churn_kill_in_every_mode(void **state)
 {
 	struct pktio_port *w, *r;
-	struct pktio_port_info before, after;
+	struct pktio_port_info before, after, n_before, n_after;
 	unsigned int fds0, fds1;
 	unsigned long rss0, rss1;
 	pthread_t ts, tm;
@@ -190,23 +222,32 @@ test_churn_kill_in_every_mode(void **state)
 	assert_true(rss1 <= rss0 + 2048);
 	/* no mbuf held by anyone: the same count with and without the churn behind it */
 	assert_int_equal(test_port_info(&d, "lo", &before), 0);
-	churn(WARMUP + CYCLES, 8);
+	assert_int_equal(test_port_info(&d, "n", &n_before), 0);
+	churn(WARMUP + CYCLES, 2 * NB_MODES);
 	wait_clients(0);
 	assert_int_equal(test_port_info(&d, "lo", &after), 0);
-	print_message("mbufs in use: %lu, then %lu\n", (unsigned long)before.mbuf_in_use,
-		      (unsigned long)after.mbuf_in_use);
+	assert_int_equal(test_port_info(&d, "n", &n_after), 0);
+	print_message("mbufs in use: %lu, then %lu; on the forwarding port %lu, then %lu, "
+		      "%lu frames forwarded in all\n", (unsigned long)before.mbuf_in_use,
+		      (unsigned long)after.mbuf_in_use, (unsigned long)n_before.mbuf_in_use,
+		      (unsigned long)n_after.mbuf_in_use, (unsigned long)n_after.tx_packets);
 	assert_int_equal(after.mbuf_in_use, before.mbuf_in_use);
+	assert_int_equal(n_after.mbuf_in_use, n_before.mbuf_in_use);
+	assert_true(n_after.tx_packets > 0);
 	assert_int_equal(after.detach_violation + after.detach_protocol, 0);
-	assert_true(after.detach_closed >= (WARMUP + CYCLES) * 3 / 4);
+	assert_int_equal(n_after.detach_violation + n_after.detach_protocol, 0);
+	assert_true(after.detach_closed + n_after.detach_closed >= (WARMUP + CYCLES) * 3 / 4);
 }
 
 static int
 setup(void **state)
 {
 	(void)state;
-	/* zerocopy = yes: the exclusive clients receive in place, holding mbufs when killed */
+	/* zerocopy = yes: the exclusive clients receive in place, holding mbufs when killed;
+	 * on n they forward in place, buffers in flight both ways */
 	return test_pktiod_start(&d, "[port lo]\ndevice = net_ring0\nring_size = 64\n"
-				 "zerocopy = yes\n");
+				 "zerocopy = yes\n[port n]\ndevice = net_null0,size=64\n"
+				 "ring_size = 64\nzerocopy = yes\npoll_idle = no\n");
 }
 
 static int
