@@ -112,6 +112,21 @@ doorbell(struct pktiod_att *a)
 		pktiod_bell_ring(a->bell);
 }
 
+/* After @p k frames (@p bytes) were published to @p a and @p dropped were not: count them,
+ * in the header too, and ring the doorbell. */
+static inline void
+rx_published(struct pktiod_att *a, unsigned int k, uint64_t bytes, unsigned int dropped)
+{
+	a->rx_packets += k;
+	a->rx_bytes += bytes;
+	a->rx_no_slot += dropped;
+	a->hdr->rx_packets = a->rx_packets;
+	a->hdr->rx_bytes = a->rx_bytes;
+	a->hdr->rx_no_slot = a->rx_no_slot;
+	if (k > 0 && !a->nowake)
+		doorbell(a);
+}
+
 /*
  * Copy @p n frames into slots of @p a and publish them; frame i was received at @p ts + i
  * (or sent, with @p flags PKTIO_PKT_OUTGOING).
@@ -162,14 +177,7 @@ deliver(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q, u
 	} else {
 		a->backoff = 0;
 	}
-	a->rx_packets += k;
-	a->rx_bytes += bytes;
-	a->rx_no_slot += n - k;
-	a->hdr->rx_packets = a->rx_packets;
-	a->hdr->rx_bytes = a->rx_bytes;
-	a->hdr->rx_no_slot = a->rx_no_slot;
-	if (k > 0 && !a->nowake)
-		doorbell(a);
+	rx_published(a, k, bytes, n - k);
 }
 
 /*
@@ -288,14 +296,7 @@ deliver_zc(struct pktiod_att *a, struct rte_mbuf **m, unsigned int n, uint16_t q
 		violation(a, "rx ring index out of range");
 		return;
 	}
-	a->rx_packets += j;
-	a->rx_bytes += bytes;
-	a->rx_no_slot += n - j;
-	a->hdr->rx_packets = a->rx_packets;
-	a->hdr->rx_bytes = a->rx_bytes;
-	a->hdr->rx_no_slot = a->rx_no_slot;
-	if (j > 0 && !a->nowake)
-		doorbell(a);
+	rx_published(a, j, bytes, n - j);
 }
 
 /* Symmetric software flow hash (both directions of a flow hash alike), for fanout. */
