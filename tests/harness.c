@@ -181,8 +181,9 @@ test_pktiod_start(struct test_pktiod *d, const char *ports)
 	fprintf(f, "[pktiod]\nsocket = %s\n"
 		"eal = %s --no-pci --no-huge -m 256 --no-shconf --file-prefix pktio-t%d-%d "
 		"--log-level=lib.eal:error\n"
-		"idle_sleep_us = 100\n\n%s",
-		d->sock, test_lcores, (int)getpid(), n, ports);
+		"%s\n%s",
+		d->sock, test_lcores, (int)getpid(), n,
+		strstr(ports, "idle_sleep_us") != NULL ? "" : "idle_sleep_us = 100\n", ports);
 	fclose(f);
 	return spawn(d);
 }

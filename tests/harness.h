@@ -35,9 +35,10 @@ extern const char *test_lcores;
 const char *test_dir(void);
 
 /**
- * Write a configuration (a [pktiod] section for this test, then @p ports verbatim) and
- * start pktiod on it. Returns 0 once it accepts clients, -1 (with the log printed) if it
- * exited or did not get ready within 30 s.
+ * Write a configuration (a [pktiod] section for this test, then @p ports verbatim: keys
+ * before its first section join [pktiod]; an idle_sleep_us among them replaces the
+ * harness's 100 us) and start pktiod on it. Returns 0 once it accepts clients, -1 (with
+ * the log printed) if it exited or did not get ready within 30 s.
  */
 int test_pktiod_start(struct test_pktiod *d, const char *ports);
 

@@ -367,33 +367,6 @@ fwd_workers_start(struct fwd *f)
 	return rc;
 }
 
-/*
- * Wait (1 s at most) until pktiod has taken every frame queued on every handle: a forward
- * names a buffer of another handle, which must still be attached when pktiod takes it.
- */
-static void
-workers_drain(struct fwd *f)
-{
-	struct pktio_stats st;
-	unsigned int i, p, tries;
-	bool busy = false;
-
-	for (i = 0; i < f->nb_workers; i++)
-		for (p = 0; p < f->conf.nb_ports; p++)
-			busy |= f->w[i]->port[p].zc_to != 0; /* only forwards name other handles */
-	for (tries = 0; busy && tries < 1000; tries++) {
-		busy = false;
-		for (i = 0; i < f->nb_workers; i++)
-			for (p = 0; p < f->conf.nb_ports; p++)
-				if (f->w[i]->port[p].h != NULL &&
-				    pktio_stats_get(f->w[i]->port[p].h, &st) == 0 &&
-				    st.tx_sent + st.tx_dropped < st.tx_packets)
-					busy = true;
-		if (busy)
-			usleep(1000);
-	}
-}
-
 /* Stop and join the workers, then detach (each close waits for our frames to be taken).
  * @return the first worker's error, or 0. */
 int
@@ -412,11 +385,6 @@ fwd_workers_stop(struct fwd *f)
 		if (w->started)
 			pthread_join(w->thread, NULL);
 		w->started = false;
-	}
-	workers_drain(f);
-	for (i = 0; i < f->nb_workers; i++) {
-		struct fwd_worker *w = f->w[i];
-
 		rc = rc ?: w->error;
 		for (p = 0; p < FWD_MAX_PORTS; p++) {
 			if (w->port[p].h != NULL)

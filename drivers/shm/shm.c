@@ -29,6 +29,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,10 @@ struct shm_port {
 	bool owed;              /* the appliance took rx_wakeup: its byte is coming */
 	bool pending;           /* the doorbell pipe holds a byte */
 	bool dead;
+	bool fwd_source;        /* other handles' forwards have named its buffers */
+	uint64_t tx_enq;        /* descriptors put on the tx ring (tx_done()) */
+	uint64_t fwd_mark;      /* forwards_drain(): tx_enq to wait for */
+	struct shm_port *next_open;
 	uint8_t *own;           /* per slot: enum slot_owner (after tx_free[]) */
 	uint32_t tx_free[];     /* stack of free tx slots */
 };
@@ -88,6 +93,10 @@ shm(const struct pktio_port *p)
 {
 	return p->priv;
 }
+
+/* Every open handle of the process (forwards_drain() looks at their tx rings). */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct shm_port *open_list;
 
 /* Empty the doorbell pipe. @return bytes taken (0: it was empty). One read, as a pipe
  * holds far fewer than BELL_BUF bytes; only a full read looks again. */
@@ -377,6 +386,7 @@ shm_tx_submit(struct pktio_port *p, struct pktio_pkt *pkts, unsigned int n)
 		n -= m;
 	}
 	p->st.tx_packets += done;
+	__atomic_store_n(&s->tx_enq, s->tx_enq + done, __ATOMIC_RELAXED);
 	p->st.tx_bytes += bytes;
 	return done;
 }
@@ -411,6 +421,7 @@ shm_forward(struct pktio_port *out, struct pktio_port *in, const struct pktio_pk
 		return -ECONNRESET;
 	if (queue == PKTIO_QUEUE_ANY)
 		queue = 0; /* zero-copy only there when the port has one queue */
+	si->fwd_source = true;
 	inline_buf = hdr_len == 0 && port < 32 && queue < 64;
 	if (!inline_buf && so->nb_free < n)
 		tx_reclaim(so);
@@ -437,6 +448,7 @@ shm_forward(struct pktio_port *out, struct pktio_port *in, const struct pktio_pk
 		}
 		rte_ring_sp_enqueue_burst_elem(so->tx, d, sizeof(d[0]), n, NULL); /* fits */
 		out->st.tx_packets += n;
+	__atomic_store_n(&so->tx_enq, so->tx_enq + n, __ATOMIC_RELAXED);
 		out->st.tx_bytes += bytes;
 		return n;
 	}
@@ -462,6 +474,7 @@ shm_forward(struct pktio_port *out, struct pktio_port *in, const struct pktio_pk
 	/* tx holds every tx slot: this cannot fail */
 	rte_ring_sp_enqueue_burst_elem(so->tx, d, sizeof(d[0]), n, NULL);
 	out->st.tx_packets += n;
+	__atomic_store_n(&so->tx_enq, so->tx_enq + n, __ATOMIC_RELAXED);
 	out->st.tx_bytes += bytes;
 	return n;
 }
@@ -669,6 +682,10 @@ shm_attach_open(struct pktio_port *p, const char *name, unsigned int queue, unsi
 	p->ctl_fd = a.sock;
 	if (!(flags & (PKTIO_F_BUSYPOLL | PKTIO_F_TXONLY)))
 		rx_arm(p); /* readable from the first packet on */
+	pthread_mutex_lock(&open_lock);
+	shm(p)->next_open = open_list;
+	open_list = shm(p);
+	pthread_mutex_unlock(&open_lock);
 	return 0;
 
 close_fds:
@@ -678,24 +695,74 @@ close_fds:
 	return rc;
 }
 
+/*
+ * Has pktiod finished with every descriptor queued on @p s up to @p mark (tx_enq)? It
+ * counts each one it took as sent or dropped once the device has it, after the burst.
+ */
+static inline bool
+tx_done(const struct shm_port *s, uint64_t mark)
+{
+	const struct pktio_shm_hdr *h = s->hdr;
+
+	return __atomic_load_n(&h->tx_sent, __ATOMIC_ACQUIRE) +
+	       __atomic_load_n(&h->tx_dropped, __ATOMIC_ACQUIRE) >= mark;
+}
+
+/*
+ * Handle @p s lent its buffers to forwards queued on other handles: wait (one second at
+ * most) until pktiod has taken every descriptor queued on them up to now, while @p s is
+ * still attached; pktiod drops a forward whose source has gone. Later traffic on those
+ * handles is not waited for.
+ */
+static void
+forwards_drain(struct shm_port *s)
+{
+	const struct timespec ts = { .tv_nsec = 100000 };
+	struct shm_port *o;
+	bool busy = true;
+	int i;
+
+	pthread_mutex_lock(&open_lock); /* no handle in the list is freed meanwhile */
+	for (o = open_list; o != NULL; o = o->next_open)
+		o->fwd_mark = __atomic_load_n(&o->tx_enq, __ATOMIC_RELAXED);
+	for (i = 0; busy && i < 10000; i++) {
+		busy = false;
+		for (o = open_list; o != NULL && !busy; o = o->next_open)
+			busy = o != s && o->hdr->state == PKTIO_SHM_ALIVE &&
+			       !tx_done(o, o->fwd_mark);
+		if (busy)
+			nanosleep(&ts, NULL);
+	}
+	pthread_mutex_unlock(&open_lock);
+}
+
 static int
 shm_detach(struct pktio_port *p)
 {
 	const struct timespec ts = { .tv_nsec = 100000 };
-	struct shm_port *s = shm(p);
+	struct shm_port *s = shm(p), **pp;
 	int i, rc;
 
+	if (s->fwd_source)
+		forwards_drain(s);
+
 	/* Let the appliance take what is still queued for sending (at most 1 s): every slot
-	 * back, and the inline forwards, which come back as nothing, off the ring. */
+	 * back, and the inline forwards, which come back as nothing, done. */
 	for (i = 0; i < 10000 && !shm_dead(p); i++) {
 		tx_reclaim(s);
-		if (s->nb_free == s->nb_tx && rte_ring_empty(s->tx))
+		if (s->nb_free == s->nb_tx && tx_done(s, s->tx_enq))
 			break;
 		if (ctl_hup(p, 0))
 			break;
 		nanosleep(&ts, NULL);
 	}
 	rc = shm_dead(p) ? -ECONNRESET : 0;
+	pthread_mutex_lock(&open_lock);
+	for (pp = &open_list; *pp != NULL && *pp != s; pp = &(*pp)->next_open)
+		;
+	if (*pp == s)
+		*pp = s->next_open;
+	pthread_mutex_unlock(&open_lock);
 	close(p->fd);
 	close(s->bell_wr);
 	close(p->ctl_fd);

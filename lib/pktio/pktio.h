@@ -245,7 +245,9 @@ struct pktio_port *pktio_port_open(const char *name, unsigned int queue, unsigne
 
 /**
  * Detach and free the handle. Waits (at most one second) for packets still being sent
- * to be taken by the appliance.
+ * to be taken by the appliance: its own, and, when pktio_forward() sent its buffers out of
+ * other handles, the forwards queued on those so far (the appliance drops a forward whose
+ * source handle is gone).
  *
  * @return 0, or -ECONNRESET when the appliance had gone.
  */
