@@ -30,22 +30,12 @@
 
 #include <rte_log.h>
 
+#include "fuzz.h"
 #include "pktiod.h"
-
-#define CHECK(cond)                                                                     \
-	do {                                                                            \
-		if (!(cond)) {                                                          \
-			fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__,      \
-				__LINE__, #cond);                                       \
-			abort();                                                        \
-		}                                                                       \
-	} while (0)
 
 #define TERMINATED(field) (memchr((field), '\0', sizeof(field)) != NULL)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static int memfd = -1;
 static struct stat memfd_st;  /* its device and inode */
 static char path[64];
