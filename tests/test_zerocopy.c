@@ -850,6 +850,63 @@ test_zerocopy_forward_then_close(void **state)
 	assert_int_equal(test_pktiod_stop(&d), 0);
 }
 
+/*
+ * Two ports on two workers: pktio_forward() between them goes through copies, and a
+ * forward descriptor naming a queue of the other worker (whose held table this worker
+ * must not touch) detaches its sender.
+ */
+static void
+test_zerocopy_forward_other_worker(void **state)
+{
+	struct pktio_port_info pi;
+	struct pktio_port *r, *w;
+	struct test_pktiod d;
+	struct pktio_desc desc;
+	struct pktio_fwd f;
+	struct pktio_pkt pkt;
+	struct raw x, y;
+	const char *lcores = test_lcores;
+	int rc;
+
+	(void)state;
+	test_lcores = "--lcores 0@0,1@1,2@0"; /* the main lcore and worker 2 share a CPU */
+	rc = test_pktiod_start(&d, "[port a]\ndevice = net_null0\nzerocopy = yes\n"
+			       "poll_idle = no\nlcore = 1\n"
+			       "[port b]\ndevice = net_null1\npoll_idle = no\nlcore = 2\n");
+	test_lcores = lcores;
+	assert_int_equal(rc, 0);
+	r = pktio_port_open("a", PKTIO_QUEUE_ANY, 0, d.sock);
+	w = pktio_port_open("b", PKTIO_QUEUE_ANY, PKTIO_F_TXONLY, d.sock);
+	assert_non_null(r);
+	assert_non_null(w);
+	assert_true(client_mode(&d, false) & PKTIO_F_ZEROCOPY);
+	assert_false(pktio_forward_zerocopy(w, r)); /* lcores 1 and 2 */
+	assert_true(pktio_forward_zerocopy(r, r));
+	assert_int_equal(pktio_wait(r, 5000), 1);
+	assert_int_equal(pktio_rx_burst(r, &pkt, 1), 1);
+	assert_int_equal(pktio_forward(w, r, &pkt, 1, NULL, 0), 1); /* copied */
+	pktio_port_close(w);
+	pktio_port_close(r);
+	assert_int_equal(test_wait_clients(&d, 0, 5000), 0);
+
+	assert_int_equal(raw_attach_to(d.sock, &x, "a", PKTIO_QUEUE_ANY, 0, 0), 0);
+	assert_int_equal(raw_attach_to(d.sock, &y, "b", PKTIO_QUEUE_ANY, 0, PKTIO_MSG_F_TXONLY),
+			 0);
+	assert_true(x.h->worker != y.h->worker);
+	assert_int_equal(y.h->tx_forward, 1);
+	desc = take_one(&x);
+	f = (struct pktio_fwd){ .buf = desc.slot };
+	forward_raw(&y, &f, desc.len, 1, PKTIO_DESC_FWD_BUF | PKTIO_DESC_FWD_SRC(x.h->port, 0));
+	raw_expect_bye(&y);
+	raw_close(&x);
+	assert_int_equal(test_wait_clients(&d, 0, 5000), 0);
+	assert_int_equal(test_port_info(&d, "b", &pi), 0);
+	assert_int_equal(pi.detach_violation, 1);
+	assert_int_equal(test_port_info(&d, "a", &pi), 0);
+	assert_int_equal(pi.mbuf_in_use, 0);
+	assert_int_equal(test_pktiod_stop(&d), 0);
+}
+
 int
 main(void)
 {
@@ -866,6 +923,7 @@ main(void)
 		cmocka_unit_test(test_zerocopy_forward_copied),
 		cmocka_unit_test(test_zerocopy_forward_refused),
 		cmocka_unit_test(test_zerocopy_forward_then_close),
+		cmocka_unit_test(test_zerocopy_forward_other_worker),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
